@@ -1,0 +1,37 @@
+"""Navigation by role, built once per request for the base layout."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from kpcs.accounts.permissions import is_secretariat
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    items = [
+        (_("Home"), reverse("home")),
+        (_("Participants"), reverse("participants:list")),
+    ]
+    if is_secretariat(user):
+        items += [
+            (_("Secretariat"), reverse("secretariat:participants")),
+            (_("Observers"), reverse("secretariat:observers")),
+            (_("Working bodies"), reverse("secretariat:working-bodies")),
+            (_("Chairmanships"), reverse("secretariat:chairmanships")),
+        ]
+    items.append((_("API"), reverse("api-docs")))
+    path = request.path
+    nav = [
+        {
+            "label": label,
+            "url": url,
+            "active": path == url or (url != reverse("home") and path.startswith(url)),
+        }
+        for label, url in items
+    ]
+    return {"nav_items": nav}

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ParticipantsConfig(AppConfig):
+    name = "kpcs.participants"
+    label = "participants"
+    verbose_name = _("Participants")

@@ -1,0 +1,114 @@
+"""A small, believable demo world for `make run`: accounts for each role, authorities with
+contacts and working-body seats. Idempotent: existing rows are left as they are."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from kpcs.accounts.models import Role, User
+from kpcs.accounts.services import user_create_or_update
+from kpcs.participants.models import (
+    Authority,
+    AuthorityContact,
+    Observer,
+    Participant,
+    WorkingBody,
+    WorkingBodyMembership,
+)
+
+DEMO_PASSWORD = "kpcs-demo-2026"  # noqa: S105 - printed by `make run` for local demos only
+
+DEMO_USERS = [
+    ("secretariat", Role.SECRETARIAT, None, None),
+    ("bwa-authority", Role.AUTHORITY, "BWA", None),
+    ("zaf-authority", Role.AUTHORITY, "ZAF", None),
+    ("reviewer", Role.REVIEWER, "CAN", None),
+    ("wdc-observer", Role.OBSERVER, None, "WDC"),
+]
+
+DEMO_AUTHORITIES = [
+    (
+        "BWA",
+        "Ministry of Minerals and Energy, Diamond Hub",
+        (True, True, True),
+        "Gaborone",
+        "Kimberley Process Office",
+        "kp@example.bw",
+        "+267 000 0000",
+    ),
+    (
+        "ZAF",
+        "South African Diamond and Precious Metals Regulator",
+        (True, True, True),
+        "Johannesburg",
+        "Head of Diamond Trade",
+        "kp@example.za",
+        "+27 00 000 0000",
+    ),
+    (
+        "EUR",
+        "European Commission, Directorate-General for Trade",
+        (False, False, True),
+        "Brussels",
+        "KP Focal Point",
+        "kp@example.eu",
+        "",
+    ),
+]
+
+DEMO_SEATS = [
+    ("WGS", "EUR", None, WorkingBodyMembership.Role.CHAIR, 2023),
+    ("WGS", "BWA", None, WorkingBodyMembership.Role.MEMBER, 2023),
+    ("WGS", "ZAF", None, WorkingBodyMembership.Role.MEMBER, 2023),
+    ("WGM", "ZAF", None, WorkingBodyMembership.Role.CHAIR, 2023),
+    ("WGM", "CAN", None, WorkingBodyMembership.Role.MEMBER, 2023),
+    ("WGM", None, "WDC", WorkingBodyMembership.Role.MEMBER, 2023),
+    ("WGM", None, "CSC", WorkingBodyMembership.Role.MEMBER, 2023),
+]
+
+
+@transaction.atomic
+def demo_data_load() -> dict[str, int]:
+    created = {"users": 0, "authorities": 0, "contacts": 0, "seats": 0}
+    for username, role, participant, observer in DEMO_USERS:
+        if not User.objects.filter(username=username).exists():
+            user_create_or_update(
+                username=username,
+                role=role,
+                password=DEMO_PASSWORD,
+                participant_code=participant,
+                observer_code=observer,
+                email=f"{username}@example.org",
+            )
+            created["users"] += 1
+    for code, name, functions, address, position, email, phone in DEMO_AUTHORITIES:
+        participant = Participant.objects.get(code=code)
+        authority, made = Authority.objects.get_or_create(
+            participant=participant,
+            name=name,
+            defaults={
+                "handles_exports": functions[0],
+                "handles_imports": functions[1],
+                "handles_statistics": functions[2],
+                "address": address or "",
+            },
+        )
+        created["authorities"] += int(made)
+        _contact, made = AuthorityContact.objects.get_or_create(
+            authority=authority,
+            name=f"{position}, {participant.code}",
+            defaults={"position": position or "", "email": email or "", "phone": phone or ""},
+        )
+        created["contacts"] += int(made)
+    for body, participant, observer, role, year in DEMO_SEATS:
+        _seat, made = WorkingBodyMembership.objects.get_or_create(
+            working_body=WorkingBody.objects.get(code=body),
+            participant=Participant.objects.filter(code=participant).first()
+            if participant
+            else None,
+            observer=Observer.objects.filter(code=observer).first() if observer else None,
+            year_from=year,
+            defaults={"role": role},
+        )
+        created["seats"] += int(made)
+    return created

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from kpcs.participants.demo import demo_data_load
+from kpcs.participants.models import Participant
+
+
+class Command(BaseCommand):
+    help = "Load demo accounts and data on top of the reference data (safe to re-run)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not Participant.objects.exists():
+            raise CommandError("Load the reference data first: manage.py load_reference_data")
+        created = demo_data_load()
+        if not any(created.values()):
+            self.stdout.write("Demo data already loaded: nothing changed.")
+            return
+        self.stdout.write(
+            "Demo data loaded: "
+            + ", ".join(f"{n} {what}" for what, n in created.items() if n)
+            + "."
+        )

@@ -1,0 +1,13 @@
+"""pytest: PostgreSQL like production, tasks run in-process, fast password hashing."""
+
+from kpcs.settings.base import *
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key"  # noqa: S105 - never used outside the test run
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+WHITENOISE_USE_FINDERS = True
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+MEDIA_ROOT = VAR_DIR / "test-media"

@@ -1,0 +1,40 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from kpcs.common import views as common_views
+
+api_v1 = [
+    path("", include("kpcs.participants.api_urls")),
+    path("", include("kpcs.common.api_urls")),
+]
+
+urlpatterns = [
+    path("healthz", common_views.healthz, name="healthz"),
+    # The bare address answers in the visitor's language (cookie or browser) without a
+    # redirect; every other page lives under its language prefix.
+    path("", common_views.home, name="root"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+urlpatterns += i18n_patterns(
+    path("", common_views.home, name="home"),
+    path("accounts/", include("kpcs.accounts.urls")),
+    path("participants/", include("kpcs.participants.urls")),
+    path("secretariat/", include("kpcs.participants.secretariat_urls")),
+    path("jobs/", include("kpcs.common.urls")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path(f"{settings.ADMIN_URL}", admin.site.urls),
+    prefix_default_language=True,
+)
+
+handler400 = "kpcs.common.views.bad_request"
+handler403 = "kpcs.common.views.permission_denied"
+handler404 = "kpcs.common.views.page_not_found"
+handler500 = "kpcs.common.views.server_error"
