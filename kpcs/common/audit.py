@@ -55,21 +55,29 @@ def _entry(
     )
 
 
-def record_create(*, actor: Any, instance: models.Model, reason: str = "") -> AuditEntry:
+def record_create(
+    *, actor: Any, instance: models.Model, reason: str = "", after: dict[str, Any] | None = None
+) -> AuditEntry:
     return _entry(
         actor=actor,
         instance=instance,
         action=AuditEntry.Action.CREATE,
-        changes=_diff({}, snapshot(instance)),
+        changes=_diff({}, snapshot(instance) if after is None else after),
         reason=reason,
     )
 
 
 def record_update(
-    *, actor: Any, instance: models.Model, before: dict[str, Any], reason: str = ""
+    *,
+    actor: Any,
+    instance: models.Model,
+    before: dict[str, Any],
+    reason: str = "",
+    after: dict[str, Any] | None = None,
 ) -> AuditEntry | None:
-    """Record an update; returns None (and writes nothing) when nothing changed."""
-    changes = _diff(before, snapshot(instance))
+    """Record an update; returns None (and writes nothing) when nothing changed. `after`
+    defaults to the instance's snapshot."""
+    changes = _diff(before, snapshot(instance) if after is None else after)
     if not changes:
         return None
     return _entry(
@@ -91,6 +99,13 @@ def record_delete(*, actor: Any, instance: models.Model, reason: str = "") -> Au
     )
 
 
+def links(instance: models.Model, names: Any) -> dict[str, str]:
+    """Many-to-many links as text (the linked rows' names, sorted), to sit beside a snapshot."""
+    return {
+        name: "; ".join(sorted(str(obj) for obj in getattr(instance, name).all())) for name in names
+    }
+
+
 def entries_for(instance: models.Model) -> models.QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
@@ -99,27 +114,40 @@ def entries_for(instance: models.Model) -> models.QuerySet[AuditEntry]:
 
 
 def save_with_audit(
-    *, instance: models.Model, actor: Any, values: dict[str, Any] | None = None, reason: str = ""
+    *,
+    instance: models.Model,
+    actor: Any,
+    values: dict[str, Any] | None = None,
+    reason: str = "",
+    validate: bool = True,
 ) -> models.Model:
     """Apply `values`, validate against the model (and so its constraints), save, and record
-    the change in the trail. The caller owns the transaction."""
+    the change in the trail. The caller owns the transaction. Loaders of trusted files may
+    skip model validation (`validate=False`); the database constraints still apply."""
     creating = instance._state.adding
-    before = {} if creating else snapshot(type(instance)._default_manager.get(pk=instance.pk))
-    m2m: dict[str, Any] = {}
+    m2m = {
+        name: value
+        for name, value in (values or {}).items()
+        if instance._meta.get_field(name).many_to_many
+    }
+    before: dict[str, Any] = {}
+    if not creating:
+        stored = type(instance)._default_manager.get(pk=instance.pk)
+        before = snapshot(stored) | links(stored, m2m)
     for name, value in (values or {}).items():
-        field = instance._meta.get_field(name)
-        if field.many_to_many:
-            m2m[name] = value
-        else:
+        if name not in m2m:
             setattr(instance, name, value)
-    instance.full_clean()
+    if validate:
+        instance.full_clean()
     instance.save()
     for name, value in m2m.items():
         getattr(instance, name).set(value)
+    # Links are recorded too: changing which countries the EU covers is a change of record.
+    after = snapshot(instance) | links(instance, m2m)
     if creating:
-        record_create(actor=actor, instance=instance, reason=reason)
+        record_create(actor=actor, instance=instance, reason=reason, after=after)
     else:
-        record_update(actor=actor, instance=instance, before=before, reason=reason)
+        record_update(actor=actor, instance=instance, before=before, reason=reason, after=after)
     return instance
 
 

@@ -41,7 +41,8 @@ def _enqueue(task: Task, job_id: str, task_kwargs: dict[str, Any]) -> None:
         task.delay(job_id=job_id, **task_kwargs)
     except Exception as exc:  # the broker may be down; the page must say so, not crash
         logger.exception("could not queue job %s", job_id)
-        BackgroundJob.objects.filter(pk=job_id).update(
+        # Only a job that never started: an eagerly run task may have failed on its own.
+        BackgroundJob.objects.filter(pk=job_id, status=BackgroundJob.Status.QUEUED).update(
             status=BackgroundJob.Status.FAILED,
             message=f"Could not reach the task queue: {exc}",
             finished_at=timezone.now(),

@@ -15,18 +15,24 @@ logger = logging.getLogger(__name__)
 
 
 def record_heartbeat(hostname: str) -> None:
-    from django.db import close_old_connections
     from django.utils import timezone
 
     from kpcs.common.models import WorkerHeartbeat
 
-    close_old_connections()
     try:
         WorkerHeartbeat.objects.update_or_create(
             hostname=hostname, defaults={"last_seen": timezone.now()}
         )
     except Exception:  # the database may be restarting; the next beat will try again
         logger.warning("could not record the worker heartbeat", exc_info=True)
+
+
+def _beat(hostname: str) -> None:
+    from django.db import close_old_connections
+
+    # The timer thread keeps its own connection; drop it if the database went away meanwhile.
+    close_old_connections()
+    record_heartbeat(hostname)
 
 
 class WorkerHeartbeat(bootsteps.StartStopStep):
@@ -39,9 +45,9 @@ class WorkerHeartbeat(bootsteps.StartStopStep):
         from django.conf import settings
 
         hostname = getattr(worker, "hostname", None) or socket.gethostname()
-        record_heartbeat(hostname)
+        _beat(hostname)
         self.tref = worker.timer.call_repeatedly(  # type: ignore[attr-defined]
-            settings.KPCS_WORKER_HEARTBEAT_SECONDS, record_heartbeat, (hostname,), priority=10
+            settings.KPCS_WORKER_HEARTBEAT_SECONDS, _beat, (hostname,), priority=10
         )
 
     def stop(self, worker: object) -> None:

@@ -11,3 +11,5 @@ WHITENOISE_USE_FINDERS = True
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 MEDIA_ROOT = VAR_DIR / "test-media"
+# Files are served from the finders; there is no collected STATIC_ROOT outside production.
+STATIC_ROOT = None

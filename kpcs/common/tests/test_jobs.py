@@ -1,0 +1,118 @@
+"""Background jobs: queued after commit, progress recorded, failures reported, run once."""
+
+import pytest
+from celery import shared_task
+
+from kpcs.accounts.tests.factories import UserFactory
+from kpcs.common.jobs import background_job_start, run_job
+from kpcs.common.models import BackgroundJob
+
+pytestmark = pytest.mark.django_db
+
+CALLS: list[str] = []
+
+
+@shared_task
+def count_to_three(job_id: str) -> None:
+    def work(progress):
+        for i in range(1, 4):
+            progress(i, 3, f"step {i}")
+        CALLS.append(job_id)
+        return {"summary": "counted"}
+
+    run_job(job_id, work)
+
+
+@shared_task
+def always_fails(job_id: str) -> None:
+    def work(progress):
+        raise ValueError("the file is not a statistics file")
+
+    run_job(job_id, work)
+
+
+def test_job_is_queued_only_after_the_transaction_commits(
+    django_capture_on_commit_callbacks,
+) -> None:
+    CALLS.clear()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        job = background_job_start(kind="test", description="Count", task=count_to_three)
+    assert CALLS == []
+    assert len(callbacks) == 1
+    callbacks[0]()
+    job.refresh_from_db()
+    assert job.status == "succeeded"
+    assert (job.progress_done, job.progress_total, job.percent) == (3, 3, 100)
+    assert job.result == {"summary": "counted"}
+    assert job.started_at and job.finished_at
+
+
+def test_failed_job_records_the_reason(django_capture_on_commit_callbacks) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        background_job_start(kind="test", description="Fail", task=always_fails)
+    job = BackgroundJob.objects.get()
+    assert job.status == "failed"
+    assert "not a statistics file" in job.message
+
+
+def test_finished_job_is_not_run_twice(django_capture_on_commit_callbacks) -> None:
+    CALLS.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        job = background_job_start(kind="test", description="Count", task=count_to_three)
+    count_to_three(job_id=str(job.id))
+    assert CALLS == [str(job.id)]
+
+
+def test_unreachable_broker_marks_the_job_failed_instead_of_crashing(
+    django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    def broken_delay(**kwargs):
+        raise ConnectionError("Connection refused")
+
+    monkeypatch.setattr(count_to_three, "delay", broken_delay)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = background_job_start(kind="test", description="Count", task=count_to_three)
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert "Could not reach the task queue" in job.message
+
+
+def test_job_page_shows_progress_to_its_starter_and_hides_it_from_others(client) -> None:
+    starter = UserFactory(role="reviewer")
+    job = BackgroundJob.objects.create(
+        kind="t",
+        description="Import",
+        created_by=starter,
+        progress_done=1,
+        progress_total=4,
+        status="running",
+    )
+    client.force_login(starter)
+    page = client.get(f"/en/jobs/{job.id}/")
+    assert page.status_code == 200
+    assert 'value="25"' in page.content.decode()
+    partial = client.get(f"/en/jobs/{job.id}/", headers={"HX-Request": "true"})
+    assert "<html" not in partial.content.decode()
+    assert "hx-trigger" in partial.content.decode()
+    client.force_login(UserFactory(role="reviewer"))
+    assert client.get(f"/en/jobs/{job.id}/").status_code == 404
+
+
+def test_secretariat_sees_every_job(client) -> None:
+    job = BackgroundJob.objects.create(
+        kind="t", description="Import", created_by=UserFactory(role="reviewer")
+    )
+    client.force_login(UserFactory(role="secretariat"))
+    assert client.get(f"/en/jobs/{job.id}/").status_code == 200
+
+
+def test_job_page_needs_a_login(client) -> None:
+    job = BackgroundJob.objects.create(kind="t", description="Import")
+    response = client.get(f"/en/jobs/{job.id}/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_malformed_job_id_is_not_found(client) -> None:
+    client.force_login(UserFactory(role="secretariat"))
+    assert client.get("/en/jobs/not-a-uuid/").status_code == 404
