@@ -116,7 +116,7 @@ def test_a_missing_file_is_reported_and_nothing_is_stored(tmp_path) -> None:
     for path in REFERENCE_DATA_DIR.glob("*.csv"):
         shutil.copy(path, tmp_path / path.name)
     (tmp_path / "observers.csv").unlink()
-    with pytest.raises(CommandError, match="observers.csv"):
+    with pytest.raises(CommandError, match=r"observers\.csv"):
         run("--directory", str(tmp_path))
     assert not Participant.objects.exists()
 
