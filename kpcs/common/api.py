@@ -9,9 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -19,6 +23,54 @@ from rest_framework.views import exception_handler as drf_exception_handler
 class StandardPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+    # Lazy, so each answer is in the language of its request (DRF's stubs say `str`).
+    invalid_page_message = _(  # type: ignore[assignment]
+        "There is no page “{page_number}” in this list ({message})."
+    )
+    page_size_query_description = _(  # type: ignore[assignment]
+        "Number of results per page (default 50; larger values are capped at 500)."
+    )
+
+    def get_page_size(self, request: Request) -> int | None:
+        # DRF silently falls back to the default size on a bad value; a client that asked for
+        # `page_size=abc` should hear that its request was not understood.
+        value = request.query_params.get(self.page_size_query_param)
+        if value is None:
+            return self.page_size
+        try:
+            size = int(value)
+        except ValueError:
+            size = 0
+        if size < 1:
+            raise exceptions.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        gettext(
+                            "“%(value)s” is not a valid page size: give a whole number "
+                            "from 1 to %(max)s."
+                        )
+                        % {"value": value[:20], "max": self.max_page_size}
+                    ]
+                }
+            )
+        return min(size, self.max_page_size)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error answer (for the schema; the exception handler builds it)."""
+
+    status = serializers.IntegerField(help_text=_("The HTTP status code, repeated."))
+    code = serializers.CharField(help_text=_("A machine-readable code, e.g. `not_found`."))
+    detail = serializers.CharField(help_text=_("What went wrong, for a person to read."))
+    # DRF takes declared fields off the class, so this does not hide Serializer.errors.
+    errors = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text=_("For invalid input: the messages for each field or query parameter."),
+    )
+
+    class Meta:
+        ref_name = "Error"
 
 
 def _flatten_codes(codes: Any) -> str:
@@ -30,7 +82,12 @@ def _flatten_codes(codes: Any) -> str:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, Http404):
+    if isinstance(exc, DjangoValidationError):
+        # A service refusing input (model validation, a domain rule) is the client's error.
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or None)
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
@@ -42,15 +99,21 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.ValidationError):
         body["code"] = "invalid"
         detail = exc.detail
-        if isinstance(detail, dict):
-            body["detail"] = (
-                "The request has invalid fields: " + ", ".join(str(k) for k in detail) + "."
+        errors = (
+            detail
+            if isinstance(detail, dict)
+            else {"non_field_errors": detail if isinstance(detail, list) else [detail]}
+        )
+        fields = [str(k) for k in errors if k != "non_field_errors"]
+        general = errors.get("non_field_errors", [])
+        parts = [" ".join(str(m) for m in general)] if general else []
+        if fields:
+            parts.append(
+                gettext("The request has invalid fields: %(fields)s.")
+                % {"fields": ", ".join(fields)}
             )
-            body["errors"] = detail
-        else:
-            messages = detail if isinstance(detail, list) else [detail]
-            body["detail"] = " ".join(str(m) for m in messages)
-            body["errors"] = {"non_field_errors": messages}
+        body["detail"] = " ".join(parts)
+        body["errors"] = errors
     else:
         body["code"] = _flatten_codes(exc.get_codes())
         body["detail"] = str(exc.detail)
@@ -60,6 +123,3 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 def error_response(status_code: int, code: str, detail: str) -> Response:
     return Response({"status": status_code, "code": code, "detail": detail}, status=status_code)
-
-
-BAD_REQUEST = status.HTTP_400_BAD_REQUEST

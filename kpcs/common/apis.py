@@ -3,12 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kpcs.common.api import ErrorSerializer
 from kpcs.common.selectors import background_job_visible_to
 
 
@@ -28,9 +30,18 @@ class JobDetailApi(APIView):
         created_at = serializers.DateTimeField()
         finished_at = serializers.DateTimeField(allow_null=True)
 
-    @extend_schema(responses=OutputSerializer, operation_id="job_retrieve")
+        class Meta:
+            # Without a name of its own the schema component would be "Output", which every
+            # other API's OutputSerializer would collide with.
+            ref_name = "BackgroundJob"
+
+    @extend_schema(
+        operation_id="job_retrieve",
+        tags=["jobs"],
+        responses={200: OutputSerializer, 404: ErrorSerializer},
+    )
     def get(self, request: Request, job_id: Any) -> Response:
         job = background_job_visible_to(user=request.user, job_id=str(job_id))
         if job is None:
-            raise Http404("No background job with this id is visible to you.")
+            raise Http404(gettext("No background job with this id is visible to you."))
         return Response(self.OutputSerializer(job).data)

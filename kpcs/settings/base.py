@@ -149,6 +149,13 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `kind`; give each set of values its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "ParticipantKindEnum": "kpcs.participants.models.Participant.Kind",
+        "ObserverKindEnum": "kpcs.participants.models.Observer.Kind",
+        "WorkingBodyKindEnum": "kpcs.participants.models.WorkingBody.Kind",
+        "StatusEventEnum": "kpcs.participants.models.StatusEvent.Event",
+    },
 }
 
 # Celery: Redis when REDIS_URL is set; otherwise kombu's filesystem transport, which needs no

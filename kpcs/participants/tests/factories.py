@@ -19,14 +19,24 @@ from kpcs.participants.models import (
 
 
 def _code(n: int, length: int) -> str:
-    """Distinct upper-case codes that cannot collide with real ISO codes (they start with Q,
-    a range ISO 3166 reserves for user-assigned codes)."""
+    """Distinct upper-case codes that cannot collide with real ISO codes (they start with X,
+    a range ISO 3166 leaves to user-assigned codes; Q is not safe: QAT is Qatar)."""
     letters = string.ascii_uppercase
     tail = ""
     for _ in range(length - 1):
         tail = letters[n % 26] + tail
         n //= 26
-    return "Q" + tail
+    return "X" + tail
+
+
+def _alpha2(n: int) -> str:
+    """Alpha-2 codes from the user-assigned ranges (XA-XZ, QB-QZ): never a real country's."""
+    pairs = [f"X{c}" for c in string.ascii_uppercase] + [
+        f"Q{c}"
+        for c in string.ascii_uppercase
+        if c != "A"  # QA is Qatar
+    ]
+    return pairs[n % len(pairs)]
 
 
 class CountryFactory(factory.django.DjangoModelFactory):
@@ -35,7 +45,7 @@ class CountryFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("alpha3",)
 
     alpha3 = factory.Sequence(lambda n: _code(n, 3))
-    alpha2 = factory.LazyAttribute(lambda c: c.alpha3[:1] + c.alpha3[2:])
+    alpha2 = factory.Sequence(lambda n: _alpha2(n))
     name = factory.LazyAttribute(lambda c: f"Country {c.alpha3}")
     name_en = factory.SelfAttribute("name")
 
@@ -128,5 +138,6 @@ class ChairmanshipFactory(factory.django.DjangoModelFactory):
         model = Chairmanship
         django_get_or_create = ("year",)
 
-    year = factory.Sequence(lambda n: 2030 + n)
+    # Stay within the plausible-year check (2000–2100) however many tests a session runs.
+    year = factory.Sequence(lambda n: 2030 + n % 70)
     chair = factory.SubFactory(ParticipantFactory)
