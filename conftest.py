@@ -11,6 +11,16 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def _english_between_tests():
+    """A request to /fr/... leaves French active in the thread; start every test in English."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
 @pytest.fixture
 def reference_data(db):
     """The real KP reference data, loaded through the same service as the command."""

@@ -23,6 +23,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             (_("Observers"), reverse("secretariat:observers")),
             (_("Working bodies"), reverse("secretariat:working-bodies")),
             (_("Chairmanships"), reverse("secretariat:chairmanships")),
+            (_("Audit log"), reverse("secretariat:audit-log")),
         ]
     items.append((_("API"), reverse("api-docs")))
     path = request.path

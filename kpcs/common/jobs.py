@@ -11,8 +11,9 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
+import psycopg
 from celery import Task
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from kpcs.common.models import BackgroundJob
@@ -61,9 +62,16 @@ def run_job(job_id: str | UUID, work: Callable[[Progress], dict[str, Any]]) -> N
         status=BackgroundJob.Status.RUNNING, started_at=timezone.now()
     )
 
+    side = _SideConnection()
+
     def progress(done: int, total: int, message: str = "") -> None:
+        done = min(done, total)
+        # Work that runs in one transaction (an import, a reload) would hide its progress
+        # until the end; write it on a connection of its own so the page sees it move.
+        if connection.in_atomic_block and side.update(job_id, done, total, message):
+            return
         BackgroundJob.objects.filter(pk=job_id).update(
-            progress_done=min(done, total), progress_total=total, message=message
+            progress_done=done, progress_total=total, message=message
         )
 
     try:
@@ -81,3 +89,37 @@ def run_job(job_id: str | UUID, work: Callable[[Progress], dict[str, Any]]) -> N
         result=result or {},
         finished_at=timezone.now(),
     )
+
+
+class _SideConnection:
+    """A second, autocommit connection to the same database, opened on first use."""
+
+    def __init__(self) -> None:
+        self._conn: psycopg.Connection | None = None
+
+    def update(self, job_id: str | UUID, done: int, total: int, message: str) -> bool:
+        """Write progress; False when the row is not visible from outside (e.g. it was
+        created in the same, still open transaction) or the connection failed."""
+        try:
+            if self._conn is None:
+                params = connection.get_connection_params()
+                for key in ("cursor_factory", "context"):
+                    params.pop(key, None)
+                self._conn = psycopg.connect(**params, autocommit=True)
+            with self._conn.cursor() as cursor:
+                # Never wait for a lock the job's own transaction may hold.
+                cursor.execute("SET lock_timeout = '200ms'")
+                cursor.execute(
+                    f"UPDATE {BackgroundJob._meta.db_table} "  # noqa: S608 - a model's table
+                    "SET progress_done = %s, progress_total = %s, message = %s WHERE id = %s",
+                    [done, total, message, str(job_id)],
+                )
+                return cursor.rowcount == 1
+        except psycopg.Error:
+            logger.warning("could not write job progress on a side connection", exc_info=True)
+            return False
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from kpcs.common.models import AuditEntry, BackgroundJob
@@ -39,3 +40,42 @@ def home_overview(*, user: Any) -> dict[str, Any]:
     if getattr(user, "is_authenticated", False) and user.observer_id:
         context["own_observer"] = user.observer
     return context
+
+
+def audit_entry_list(
+    *, actor_id: int | None = None, system_only: bool = False, record_type: str = ""
+) -> QuerySet[AuditEntry]:
+    """The whole audit trail, newest first, optionally for one user (or the system's own
+    data loads) and one record type (`app_label.model`)."""
+    entries = AuditEntry.objects.select_related("content_type").order_by("-timestamp", "-id")
+    if actor_id is not None:
+        entries = entries.filter(actor_id=actor_id)
+    elif system_only:
+        entries = entries.filter(actor__isnull=True)
+    if record_type:
+        app_label, _dot, model = record_type.partition(".")
+        entries = entries.filter(content_type__app_label=app_label, content_type__model=model)
+    return entries
+
+
+def audit_actors() -> QuerySet[Any]:
+    """Users who appear in the audit trail, for its filter."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(pk__in=AuditEntry.objects.filter(actor__isnull=False).values("actor"))
+        .order_by("username")
+    )
+
+
+def audit_content_types() -> QuerySet[ContentType]:
+    """Record types that appear in the audit trail, for its filter."""
+    return ContentType.objects.filter(pk__in=AuditEntry.objects.values("content_type")).order_by(
+        "app_label", "model"
+    )
+
+
+def background_job_list(*, kind: str, limit: int = 10) -> QuerySet[BackgroundJob]:
+    """The latest jobs of one kind, newest first, with who started them."""
+    return BackgroundJob.objects.filter(kind=kind).select_related("created_by")[:limit]

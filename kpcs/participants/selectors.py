@@ -5,17 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kpcs.common.models import AuditEntry
 from kpcs.participants.models import (
     Authority,
+    AuthorityContact,
     Chairmanship,
     Observer,
     Participant,
     StatusEvent,
     WorkingBody,
+    WorkingBodyMembership,
 )
 
 Event = StatusEvent.Event
@@ -155,3 +159,84 @@ def chairmanship_list() -> QuerySet[Chairmanship]:
 
 def chair_of(*, year: int) -> Chairmanship | None:
     return Chairmanship.objects.select_related("chair", "vice_chair").filter(year=year).first()
+
+
+# --- The secretariat's pages ----------------------------------------------------------------
+
+
+def status_event_get(*, participant: Participant, event_id: int) -> StatusEvent | None:
+    return participant.status_events.filter(pk=event_id).first()
+
+
+def authority_get(*, participant: Participant, authority_id: int) -> Authority | None:
+    return participant.authorities.filter(pk=authority_id).first()
+
+
+def authority_contact_get(*, authority: Authority, contact_id: int) -> AuthorityContact | None:
+    return authority.contacts.filter(pk=contact_id).first()
+
+
+def observer_get(*, code: str) -> Observer | None:
+    return Observer.objects.filter(code=code.upper()).first()
+
+
+def working_body_get(*, code: str) -> WorkingBody | None:
+    return WorkingBody.objects.filter(code=code.upper()).first()
+
+
+def working_body_memberships(*, working_body: WorkingBody) -> QuerySet[WorkingBodyMembership]:
+    return working_body.memberships.select_related("participant", "observer").order_by(
+        "-year_from", "role", "id"
+    )
+
+
+def working_body_membership_get(
+    *, working_body: WorkingBody, membership_id: int
+) -> WorkingBodyMembership | None:
+    return (
+        working_body.memberships.select_related("participant", "observer")
+        .filter(pk=membership_id)
+        .first()
+    )
+
+
+def chairmanship_get(*, year: int) -> Chairmanship | None:
+    return chair_of(year=year)
+
+
+def _ids_linked_to(model: type[Model], field: str, parent_ids: set[str]) -> set[str]:
+    """Ids of `model` rows linked through `field` to one of `parent_ids`: those linked now,
+    and those whose trail shows the link (rows deleted since included)."""
+    if not parent_ids:
+        return set()
+    content_type = ContentType.objects.get_for_model(model)
+    in_trail = AuditEntry.objects.filter(content_type=content_type).filter(
+        Q(**{f"changes__{field}__0__in": sorted(parent_ids)})
+        | Q(**{f"changes__{field}__1__in": sorted(parent_ids)})
+    )
+    now = model._default_manager.filter(**{f"{field}_id__in": sorted(parent_ids)})
+    return {str(pk) for pk in now.values_list("pk", flat=True)} | set(
+        in_trail.values_list("object_id", flat=True)
+    )
+
+
+def participant_audit_trail(*, participant: Participant) -> QuerySet[AuditEntry]:
+    """Changes to a participant, its status events, its authorities and their contacts,
+    newest first, deleted records included."""
+    own = {str(participant.pk)}
+    authorities = _ids_linked_to(Authority, "participant", own)
+    records: list[tuple[type[Model], set[str]]] = [
+        (Participant, own),
+        (StatusEvent, _ids_linked_to(StatusEvent, "participant", own)),
+        (Authority, authorities),
+        (AuthorityContact, _ids_linked_to(AuthorityContact, "authority", authorities)),
+    ]
+    wanted = Q(pk__in=[])
+    for model, ids in records:
+        if ids:
+            wanted |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=ids)
+    return (
+        AuditEntry.objects.filter(wanted)
+        .select_related("content_type")
+        .order_by("-timestamp", "-id")
+    )

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kpcs.common import audit
 from kpcs.participants.models import (
@@ -83,7 +87,9 @@ def _upsert(
     instance = model._default_manager.filter(**lookup).first()
     if instance is None:
         instance = model(**lookup)
-        audit.save_with_audit(instance=instance, actor=None, values=values, reason="reference data")
+        audit.save_with_audit(
+            instance=instance, actor=None, values=values, reason="reference data", validate=False
+        )
         report.count(what, created=True)
         return instance
     if update:
@@ -91,7 +97,9 @@ def _upsert(
         for key, value in values.items():
             setattr(instance, key, value)
         if audit.snapshot(instance) != before:
-            audit.save_with_audit(instance=instance, actor=None, reason="reference data")
+            audit.save_with_audit(
+                instance=instance, actor=None, reason="reference data", validate=False
+            )
             report.count(what, created=False, changed=True)
     return instance
 
@@ -130,6 +138,10 @@ def reference_data_load(
         )
 
     tick(1, steps, _("Participants"))
+    status_rows = _rows(directory, "status_events.csv")
+    # Where the status events file dates an admission itself, that row (with its note) is the
+    # admission event; the participants file only supplies the others.
+    admitted_in_events = {r["participant"] for r in status_rows if r["event"] == "admitted"}
     for row in participants:
         names = other_names.get(("participant", row["code"])) or country_names.get(row["code"])
         admitted = dt.date.fromisoformat(row["admitted"]) if row["admitted"] else None
@@ -156,7 +168,10 @@ def reference_data_load(
             if not have or (update and have != wanted):
                 participant.member_countries.set(wanted)
                 report.count("EU member links", created=not have, changed=bool(have))
-        if not participant.status_events.filter(event=StatusEvent.Event.ADMITTED).exists():
+        if (
+            row["code"] not in admitted_in_events
+            and not participant.status_events.filter(event=StatusEvent.Event.ADMITTED).exists()
+        ):
             _upsert(
                 StatusEvent,
                 {
@@ -176,7 +191,7 @@ def reference_data_load(
 
     tick(2, steps, _("Status events"))
     by_code = {p.code: p for p in Participant.objects.all()}
-    for row in _rows(directory, "status_events.csv"):
+    for row in status_rows:
         note = row["note"]
         _upsert(
             StatusEvent,
@@ -240,7 +255,24 @@ def reference_data_load(
 
 # --- Edits by the secretariat ---------------------------------------------------------------
 
+P = ParamSpec("P")
+R = TypeVar("R")
 
+
+def _in_reference_language(func: Callable[P, R]) -> Callable[P, R]:
+    """Write under the reference language, whatever language the secretariat works in:
+    modeltranslation fills a translated model's base `name` column from the active
+    language, and the audit trail's record names and values should read the same for all."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with translation.override(settings.LANGUAGE_CODE):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+@_in_reference_language
 @transaction.atomic
 def participant_update(
     *, participant: Participant, actor: Any, values: dict[str, Any], reason: str = ""
@@ -248,6 +280,7 @@ def participant_update(
     return audit.save_with_audit(instance=participant, actor=actor, values=values, reason=reason)
 
 
+@_in_reference_language
 @transaction.atomic
 def status_event_record(
     *,
@@ -261,11 +294,13 @@ def status_event_record(
     return audit.save_with_audit(instance=instance, actor=actor, values=values)
 
 
+@_in_reference_language
 @transaction.atomic
 def status_event_delete(*, event: StatusEvent, actor: Any, reason: str) -> None:
     audit.delete_with_audit(instance=event, actor=actor, reason=reason)
 
 
+@_in_reference_language
 @transaction.atomic
 def observer_save(
     *, actor: Any, values: dict[str, Any], observer: Observer | None = None
@@ -273,6 +308,7 @@ def observer_save(
     return audit.save_with_audit(instance=observer or Observer(), actor=actor, values=values)
 
 
+@_in_reference_language
 @transaction.atomic
 def authority_save(
     *,
@@ -285,6 +321,7 @@ def authority_save(
     return audit.save_with_audit(instance=instance, actor=actor, values=values)
 
 
+@_in_reference_language
 @transaction.atomic
 def authority_contact_save(
     *,
@@ -297,11 +334,13 @@ def authority_contact_save(
     return audit.save_with_audit(instance=instance, actor=actor, values=values)
 
 
+@_in_reference_language
 @transaction.atomic
 def authority_contact_delete(*, contact: AuthorityContact, actor: Any) -> None:
     audit.delete_with_audit(instance=contact, actor=actor)
 
 
+@_in_reference_language
 @transaction.atomic
 def working_body_save(
     *, actor: Any, values: dict[str, Any], working_body: WorkingBody | None = None
@@ -309,6 +348,7 @@ def working_body_save(
     return audit.save_with_audit(instance=working_body or WorkingBody(), actor=actor, values=values)
 
 
+@_in_reference_language
 @transaction.atomic
 def working_body_membership_save(
     *,
@@ -317,15 +357,36 @@ def working_body_membership_save(
     values: dict[str, Any],
     membership: WorkingBodyMembership | None = None,
 ) -> WorkingBodyMembership:
+    """Give a participant or an observer a seat; observers only sit in bodies open to them,
+    and a member has one seat per body starting in a given year."""
     instance = membership or WorkingBodyMembership(working_body=working_body)
+    observer = values.get("observer")
+    if observer is not None and not working_body.open_to_observers:
+        raise ValidationError(
+            {"observer": gettext_lazy("This working body is not open to observers.")}
+        )
+    member = {"participant": values.get("participant"), "observer": observer}
+    duplicate = (
+        WorkingBodyMembership.objects.filter(
+            working_body=working_body, year_from=values.get("year_from"), **member
+        )
+        .exclude(pk=instance.pk)
+        .exists()
+    )
+    if duplicate:
+        raise ValidationError(
+            gettext_lazy("This member already has a seat in this body from that year.")
+        )
     return audit.save_with_audit(instance=instance, actor=actor, values=values)
 
 
+@_in_reference_language
 @transaction.atomic
 def working_body_membership_delete(*, membership: WorkingBodyMembership, actor: Any) -> None:
     audit.delete_with_audit(instance=membership, actor=actor)
 
 
+@_in_reference_language
 @transaction.atomic
 def chairmanship_save(
     *, actor: Any, values: dict[str, Any], chairmanship: Chairmanship | None = None

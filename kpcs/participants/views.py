@@ -14,6 +14,8 @@ from kpcs.participants import selectors
 from kpcs.participants.forms import ParticipantFilterForm
 
 PAGE_SIZE = 50
+# The public list shows all ~60 participants on one page; pagination still guards it.
+PUBLIC_LIST_PAGE_SIZE = 100
 
 
 def paginate(request: HttpRequest, items, per_page: int = PAGE_SIZE):
@@ -51,7 +53,7 @@ def participant_list(request: HttpRequest) -> HttpResponse:
         if status == 200
         else selectors.participant_list(date=date).none()
     )
-    page = paginate(request, participants)
+    page = paginate(request, participants, per_page=PUBLIC_LIST_PAGE_SIZE)
     context = {"form": form, "page": page, "date": date}
     template = (
         "participants/_participant_table.html"

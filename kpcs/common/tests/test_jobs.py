@@ -116,3 +116,34 @@ def test_job_page_needs_a_login(client) -> None:
 def test_malformed_job_id_is_not_found(client) -> None:
     client.force_login(UserFactory(role="secretariat"))
     assert client.get("/en/jobs/not-a-uuid/").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_of_work_inside_one_transaction_is_visible_to_other_connections() -> None:
+    import psycopg
+    from django.db import connection, transaction
+
+    job = BackgroundJob.objects.create(kind="t", description="Reload")
+    seen: list[tuple[int, int]] = []
+    params = connection.get_connection_params()
+    for key in ("cursor_factory", "context"):
+        params.pop(key, None)
+
+    def work(progress):
+        with transaction.atomic():
+            progress(2, 5, "halfway")
+            # What the page polling from another connection sees while the work runs.
+            with psycopg.connect(**params) as observer:
+                seen.append(
+                    observer.execute(
+                        "SELECT progress_done, progress_total FROM common_backgroundjob"
+                        " WHERE id = %s",
+                        [str(job.id)],
+                    ).fetchone()
+                )
+        return {}
+
+    run_job(job.id, work)
+    assert seen == [(2, 5)]
+    job.refresh_from_db()
+    assert job.status == "succeeded"
