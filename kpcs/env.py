@@ -25,7 +25,8 @@ def embedded_database_url() -> str:
 
 
 def database_config() -> dict:
-    config = env.db_url_config(env.str("DATABASE_URL", default=embedded_database_url()))
+    # An empty DATABASE_URL means "not set", as it does for the scripts.
+    config = env.db_url_config(env.str("DATABASE_URL", default="") or embedded_database_url())
     if config["ENGINE"] != "django.db.backends.postgresql":
         raise environ.ImproperlyConfigured(
             "DATABASE_URL must point at PostgreSQL: the system relies on its constraints "
