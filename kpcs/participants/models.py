@@ -66,7 +66,7 @@ class Participant(models.Model):
         verbose_name=_("member countries"),
         help_text=_("For a regional organisation: the countries its participation covers"),
     )
-    admitted_on = models.DateField(_("admitted"), null=True, blank=True)
+    admitted_on = models.DateField(_("date of admission"), null=True, blank=True)
     admission_date_known = models.BooleanField(
         _("admission date known"),
         default=True,
