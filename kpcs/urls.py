@@ -10,6 +10,7 @@ from kpcs.common import views as common_views
 api_v1 = [
     path("", include("kpcs.participants.api_urls")),
     path("", include("kpcs.common.api_urls")),
+    path("", include("kpcs.statistics.api_urls")),
 ]
 
 urlpatterns = [
@@ -27,6 +28,7 @@ urlpatterns += i18n_patterns(
     path("", common_views.home, name="home"),
     path("accounts/", include("kpcs.accounts.urls")),
     path("participants/", include("kpcs.participants.urls")),
+    path("statistics/", include("kpcs.statistics.urls")),
     path("secretariat/", include("kpcs.participants.secretariat_urls")),
     path("jobs/", include("kpcs.common.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
