@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 help:
 	@echo "make run    install into .venv and start the app with demo data (http://127.0.0.1:$(PORT))"
 	@echo "make test   install into .venv and run the whole test suite on PostgreSQL (ARGS=... for pytest)"
-	@echo "make lint   ruff and makemigrations --check"
+	@echo "make lint   ruff, mypy and makemigrations --check"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,7 @@ test: install
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy kpcs scripts bench --exclude '/tests/'
 	$(BIN)/python scripts/embedded_db.py exec -- $(BIN)/python manage.py makemigrations --check --dry-run
 
 # Refresh the message catalogues after changing interface strings.

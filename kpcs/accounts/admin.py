@@ -9,7 +9,8 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "email", "role", "participant", "observer", "is_active")
     list_filter = ("role", "is_active")
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        # Optional on ModelAdmin in the stubs; Django's UserAdmin always sets it.
+        *(DjangoUserAdmin.fieldsets or ()),
         ("KPCS", {"fields": ("role", "participant", "observer", "preferred_language")}),
     )
     add_fieldsets = (

@@ -6,12 +6,14 @@ same years later whatever happened to the schema.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from kpcs.common.models import AuditEntry
+
+M = TypeVar("M", bound=models.Model)
 
 
 def _value(instance: models.Model, field: models.Field) -> str | None:
@@ -115,12 +117,12 @@ def entries_for(instance: models.Model) -> models.QuerySet[AuditEntry]:
 
 def save_with_audit(
     *,
-    instance: models.Model,
+    instance: M,
     actor: Any,
     values: dict[str, Any] | None = None,
     reason: str = "",
     validate: bool = True,
-) -> models.Model:
+) -> M:
     """Apply `values`, validate against the model (and so its constraints), save, and record
     the change in the trail. The caller owns the transaction. Loaders of trusted files may
     skip model validation (`validate=False`); the database constraints still apply."""

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 
 from kpcs.common import selectors
 from kpcs.common.health import health_report
+from kpcs.common.http import HtmxHttpRequest
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -24,7 +25,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
-def job_status(request: HttpRequest, job_id: str) -> HttpResponse:
+def job_status(request: HtmxHttpRequest, job_id: str) -> HttpResponse:
     job = selectors.background_job_visible_to(user=request.user, job_id=job_id)
     if job is None:
         raise Http404(_("No such job."))

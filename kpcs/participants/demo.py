@@ -70,14 +70,14 @@ DEMO_SEATS = [
 @transaction.atomic
 def demo_data_load() -> dict[str, int]:
     created = {"users": 0, "authorities": 0, "contacts": 0, "seats": 0}
-    for username, role, participant, observer in DEMO_USERS:
+    for username, role, participant_code, observer_code in DEMO_USERS:
         if not User.objects.filter(username=username).exists():
             user_create_or_update(
                 username=username,
                 role=role,
                 password=DEMO_PASSWORD,
-                participant_code=participant,
-                observer_code=observer,
+                participant_code=participant_code,
+                observer_code=observer_code,
                 email=f"{username}@example.org",
             )
             created["users"] += 1
@@ -100,15 +100,15 @@ def demo_data_load() -> dict[str, int]:
             defaults={"position": position or "", "email": email or "", "phone": phone or ""},
         )
         created["contacts"] += int(made)
-    for body, participant, observer, role, year in DEMO_SEATS:
+    for body, seat_participant, seat_observer, seat_role, year in DEMO_SEATS:
         _seat, made = WorkingBodyMembership.objects.get_or_create(
             working_body=WorkingBody.objects.get(code=body),
-            participant=Participant.objects.filter(code=participant).first()
-            if participant
+            participant=Participant.objects.filter(code=seat_participant).first()
+            if seat_participant
             else None,
-            observer=Observer.objects.filter(code=observer).first() if observer else None,
+            observer=Observer.objects.filter(code=seat_observer).first() if seat_observer else None,
             year_from=year,
-            defaults={"role": role},
+            defaults={"role": seat_role},
         )
         created["seats"] += int(made)
     return created

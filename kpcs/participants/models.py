@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from modeltranslation.manager import MultilingualManager
 
 SCHEME_START = "2003-01-01"
 
@@ -17,6 +22,10 @@ class Country(models.Model):
     alpha2 = models.CharField(_("ISO alpha-2 code"), max_length=2, unique=True)
     name = models.CharField(_("name"), max_length=200)
     is_eu_member = models.BooleanField(_("EU member state"), default=False)
+
+    # modeltranslation swaps the default manager for its own when the model is registered
+    # (translation.py); declared here because the plugin cannot see that swap.
+    objects: ClassVar[MultilingualManager[Country]]
 
     class Meta:
         ordering = ["name"]
@@ -73,6 +82,10 @@ class Participant(models.Model):
         help_text=_("Unset when the exact date is not known and the scheme's start is assumed"),
     )
     source_note = models.CharField(_("source note"), max_length=500, blank=True)
+
+    # modeltranslation swaps the default manager for its own when the model is registered
+    # (translation.py); declared here because the plugin cannot see that swap.
+    objects: ClassVar[MultilingualManager[Participant]]
 
     class Meta:
         ordering = ["name"]
@@ -158,6 +171,10 @@ class Observer(models.Model):
     since = models.DateField(_("observer since"), null=True, blank=True)
     source_note = models.CharField(_("source note"), max_length=500, blank=True)
 
+    # modeltranslation swaps the default manager for its own when the model is registered
+    # (translation.py); declared here because the plugin cannot see that swap.
+    objects: ClassVar[MultilingualManager[Observer]]
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("observer")
@@ -241,6 +258,10 @@ class WorkingBody(models.Model):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     open_to_observers = models.BooleanField(_("open to observers"), default=True)
+
+    # modeltranslation swaps the default manager for its own when the model is registered
+    # (translation.py); declared here because the plugin cannot see that swap.
+    objects: ClassVar[MultilingualManager[WorkingBody]]
 
     class Meta:
         ordering = ["code"]

@@ -19,6 +19,7 @@ from django.views import View
 
 from kpcs.accounts.permissions import SecretariatRequiredMixin
 from kpcs.common import selectors as common_selectors
+from kpcs.common.http import HtmxHttpRequest
 from kpcs.common.jobs import background_job_start
 from kpcs.participants import secretariat_forms as sf
 from kpcs.participants import selectors, services
@@ -207,7 +208,7 @@ class SecretariatFormView(SecretariatView):
 
 
 class ParticipantListView(SecretariatView):
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HtmxHttpRequest) -> HttpResponse:
         form = ParticipantFilterForm(request.GET or None)
         status, filters = 200, {}
         if form.is_bound and not form.is_valid():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
@@ -21,6 +22,9 @@ from kpcs.participants.models import (
     WorkingBody,
     WorkingBodyMembership,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise, WithAnnotations
 
 Event = StatusEvent.Event
 
@@ -55,7 +59,8 @@ class Standing:
         return str(standing_label(self.event.event if self.event else None))
 
 
-def standing_label(event: str | None) -> str:
+def standing_label(event: str | None) -> StrOrPromise:
+    """The label, lazily translated: callers turn it into text in the language of the moment."""
     if event is None:
         return _("not yet admitted")
     if event in (
@@ -81,7 +86,16 @@ def participant_standing_on(*, participant: Participant, date: dt.date) -> Stand
     return Standing(date=date, event=event)
 
 
-def participants_in_good_standing_on(*, date: dt.date) -> QuerySet[Participant]:
+class StandingAnnotations(TypedDict):
+    """What participants_with_standing_on adds to each participant."""
+
+    standing_event: str | None
+    standing_since: dt.date | None
+
+
+def participants_in_good_standing_on(
+    *, date: dt.date
+) -> QuerySet[WithAnnotations[Participant, StandingAnnotations]]:
     return (
         participants_with_standing_on(date=date)
         .filter(standing_event__isnull=False)
@@ -89,7 +103,9 @@ def participants_in_good_standing_on(*, date: dt.date) -> QuerySet[Participant]:
     )
 
 
-def participants_with_standing_on(*, date: dt.date) -> QuerySet[Participant]:
+def participants_with_standing_on(
+    *, date: dt.date
+) -> QuerySet[WithAnnotations[Participant, StandingAnnotations]]:
     """Participants annotated with `standing_event` and `standing_since` for one date,
     in one query (a correlated subquery per row, evaluated by PostgreSQL)."""
     latest = StatusEvent.objects.filter(participant=OuterRef("pk"), date__lte=date).order_by(
@@ -103,7 +119,7 @@ def participants_with_standing_on(*, date: dt.date) -> QuerySet[Participant]:
 
 def participant_list(
     *, date: dt.date | None = None, search: str = "", kind: str = "", standing: str = ""
-) -> QuerySet[Participant]:
+) -> QuerySet[WithAnnotations[Participant, StandingAnnotations]]:
     """The filtered participant list shown publicly and to the secretariat."""
     participants = participants_with_standing_on(date=date or timezone.localdate())
     if search:

@@ -12,7 +12,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -73,15 +73,18 @@ def _translated(names: dict[str, str] | None, english: str) -> dict[str, str]:
     return values
 
 
+M = TypeVar("M", bound=models.Model)
+
+
 def _upsert(
-    model: type,
+    model: type[M],
     lookup: dict[str, Any],
     values: dict[str, Any],
     *,
     update: bool,
     report: ReferenceDataReport,
     what: str,
-) -> Any:
+) -> M:
     """Create the row if missing; touch an existing one only when asked to (`update`), so a
     re-run never undoes the secretariat's own corrections."""
     instance = model._default_manager.filter(**lookup).first()
@@ -366,9 +369,12 @@ def working_body_membership_save(
             {"observer": gettext_lazy("This working body is not open to observers.")}
         )
     member = {"participant": values.get("participant"), "observer": observer}
+    year_from = values.get("year_from")
+    # Without a year nothing can match (`year_from` is never NULL), so no query is needed.
     duplicate = (
-        WorkingBodyMembership.objects.filter(
-            working_body=working_body, year_from=values.get("year_from"), **member
+        year_from is not None
+        and WorkingBodyMembership.objects.filter(
+            working_body=working_body, year_from=year_from, **member
         )
         .exclude(pk=instance.pk)
         .exists()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from kpcs.accounts.permissions import is_secretariat
 from kpcs.common.audit import entries_for
+from kpcs.common.http import HtmxHttpRequest
 from kpcs.participants import selectors
 from kpcs.participants.forms import ParticipantFilterForm
 
@@ -34,7 +35,7 @@ def paginate(request: HttpRequest, items, per_page: int = PAGE_SIZE):
         ) from exc
 
 
-def participant_list(request: HttpRequest) -> HttpResponse:
+def participant_list(request: HtmxHttpRequest) -> HttpResponse:
     form = ParticipantFilterForm(request.GET or None)
     status = 200
     filters = {}
