@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
@@ -161,7 +163,7 @@ SPECTACULAR_SETTINGS = {
 # Celery: Redis when REDIS_URL is set; otherwise kombu's filesystem transport, which needs no
 # server and lets `make run` start a real worker process beside the web process.
 _REDIS_URL = redis_url()
-BROKER_DIR = VAR_DIR / "broker"
+BROKER_DIR = Path(env.str("KPCS_BROKER_DIR", default=str(VAR_DIR / "broker")))
 if _REDIS_URL:
     CELERY_BROKER_URL = _REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
