@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth.mixins import AccessMixin
 from django.http import HttpRequest, HttpResponseBase
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 
@@ -28,7 +29,7 @@ class SecretariatRequiredMixin(AccessMixin):
 
 
 class IsSecretariat(BasePermission):
-    message = "Only the KP secretariat may do this."
+    message = _("Only the KP secretariat may do this.")
 
     def has_permission(self, request: Any, view: Any) -> bool:
         return is_secretariat(request.user)

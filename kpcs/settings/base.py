@@ -157,6 +157,9 @@ SPECTACULAR_SETTINGS = {
         "ObserverKindEnum": "kpcs.participants.models.Observer.Kind",
         "WorkingBodyKindEnum": "kpcs.participants.models.WorkingBody.Kind",
         "StatusEventEnum": "kpcs.participants.models.StatusEvent.Event",
+        "AnomalyRuleEnum": "kpcs.statistics.models.Anomaly.Rule",
+        "AnomalySeverityEnum": "kpcs.statistics.models.Anomaly.Severity",
+        "AnomalyStatusEnum": "kpcs.statistics.models.Anomaly.Status",
     },
 }
 
@@ -184,6 +187,11 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {
+    # WGS anomaly analysis of this year and last year over the accepted figures.
+    "statistics-anomaly-analysis-nightly": {
+        "task": "kpcs.statistics.tasks.anomaly_analysis_nightly",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "prune-finished-background-jobs": {
         "task": "kpcs.common.tasks.background_jobs_prune",
         "schedule": crontab(hour=3, minute=15),

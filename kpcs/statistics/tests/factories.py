@@ -33,9 +33,7 @@ class ProductionRecordFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ProductionRecord
 
-    submission = factory.SubFactory(
-        SubmissionFactory, dataset=Dataset.PRODUCTION, period=Period.H1
-    )
+    submission = factory.SubFactory(SubmissionFactory, dataset=Dataset.PRODUCTION, period=Period.H1)
     carats = Decimal("1000000.00")
     value_usd = Decimal("150000000.00")
 
