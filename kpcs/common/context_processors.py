@@ -16,6 +16,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = [
         (_("Home"), reverse("home")),
         (_("Participants"), reverse("participants:list")),
+        (_("Statistics"), reverse("statistics:summary")),
     ]
     if is_secretariat(user):
         items += [
