@@ -29,6 +29,8 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("kpcs.accounts.urls")),
     path("participants/", include("kpcs.participants.urls")),
     path("statistics/", include("kpcs.statistics.urls")),
+    path("submissions/", include("kpcs.statistics.entry_urls")),
+    path("secretariat/statistics/", include("kpcs.statistics.secretariat_urls")),
     path("secretariat/", include("kpcs.participants.secretariat_urls")),
     path("jobs/", include("kpcs.common.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

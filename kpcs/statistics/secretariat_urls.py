@@ -1,0 +1,3 @@
+app_name = "statistics_secretariat"
+
+urlpatterns: list = []
