@@ -30,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("participants/", include("kpcs.participants.urls")),
     path("statistics/", include("kpcs.statistics.urls")),
     path("submissions/", include("kpcs.statistics.entry_urls")),
+    path("questionnaire/", include("kpcs.statistics.questionnaire_urls")),
     path("secretariat/statistics/", include("kpcs.statistics.secretariat_urls")),
     path("secretariat/", include("kpcs.participants.secretariat_urls")),
     path("jobs/", include("kpcs.common.urls")),

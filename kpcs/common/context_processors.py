@@ -18,8 +18,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         (_("Participants"), reverse("participants:list")),
         (_("Statistics"), reverse("statistics:summary")),
     ]
+    if getattr(user, "is_authority", False):
+        items += [
+            (_("My statistics"), reverse("submissions:overview")),
+            (_("Data Anomaly Questionnaire"), reverse("questionnaire:list")),
+        ]
     if is_secretariat(user):
         items += [
+            (_("Statistics work"), reverse("statistics_secretariat:dashboard")),
             (_("Secretariat"), reverse("secretariat:participants")),
             (_("Observers"), reverse("secretariat:observers")),
             (_("Working bodies"), reverse("secretariat:working-bodies")),

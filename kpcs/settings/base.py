@@ -160,6 +160,7 @@ SPECTACULAR_SETTINGS = {
         "AnomalyRuleEnum": "kpcs.statistics.models.Anomaly.Rule",
         "AnomalySeverityEnum": "kpcs.statistics.models.Anomaly.Severity",
         "AnomalyStatusEnum": "kpcs.statistics.models.Anomaly.Status",
+        "SubmissionStatusEnum": "kpcs.statistics.models.Submission.Status",
     },
 }
 

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from kpcs.statistics.models import DeadlineExtension, Period, ReportingDeadline, Submission
@@ -113,7 +113,7 @@ def edit_state(
         return EditState(
             False,
             _("Not yet open: figures for this period can be entered from %(date)s.")
-            % {"date": opens_on(year, period).isoformat()},
+            % {"date": formats.date_format(opens_on(year, period), "DATE_FORMAT")},
             due,
         )
     if today > due:
@@ -127,17 +127,23 @@ def edit_state(
                     "Past the deadline of %(date)s: ask the secretariat to reopen this period "
                     "for you."
                 )
-                % {"date": due.isoformat()},
+                % {"date": formats.date_format(due, "DATE_FORMAT")},
                 due,
             )
         return EditState(
             True,
             _("Reopened by the secretariat until %(until)s.")
-            % {"until": timezone.localtime(extension.until).strftime("%Y-%m-%d %H:%M")},
+            % {
+                "until": formats.date_format(
+                    timezone.localtime(extension.until), "SHORT_DATETIME_FORMAT"
+                )
+            },
             due,
             extension.until,
         )
-    return EditState(True, _("Open until %(date)s.") % {"date": due.isoformat()}, due)
+    return EditState(
+        True, _("Open until %(date)s.") % {"date": formats.date_format(due, "DATE_FORMAT")}, due
+    )
 
 
 def submission_edit_state(*, submission: Submission, now: Any = None) -> EditState:

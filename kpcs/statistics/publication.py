@@ -12,28 +12,58 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kpcs.statistics.models import Release, Submission, SubmissionTransition
 
 PUBLISHABLE = (Submission.Status.ACCEPTED, Submission.Status.PUBLISHED)
+# Key of the PostgreSQL advisory lock that serialises publications (with the year).
+RELEASE_LOCK = 7102
+
+
+class PublicationError(Exception):
+    """A release that must not be made; the message says why."""
 
 
 @transaction.atomic
 def release_publish(*, year: int, note: str = "", actor: Any = None) -> Release:
     """Publish every accepted (or already published) submission of `year` as a new release
-    and mark the accepted ones published. Figures are summed over the year's periods."""
-    # One release at a time per year: concurrent publications would race for the number.
-    last = (
-        Release.objects.select_for_update().filter(year=year).aggregate(last=Max("number"))["last"]
+    and mark the accepted ones published. Figures are summed over the year's periods.
+
+    Refused when nothing of the year is accepted; a revision (release 2 and later) without a
+    note gets one naming the participants whose newly accepted figures it publishes."""
+    with connection.cursor() as cursor:
+        # One publication of a year at a time: numbers are consecutive, and a submission
+        # accepted meanwhile waits for the next release instead of being half-included.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [RELEASE_LOCK, year])
+    publishable = list(
+        Submission.objects.filter(year=year, status__in=PUBLISHABLE).values_list("pk", "status")
     )
+    if not publishable:
+        raise PublicationError(
+            _("Nothing of %(year)s is accepted yet: there is nothing to publish.") % {"year": year}
+        )
+    last = Release.objects.filter(year=year).aggregate(last=Max("number"))["last"] or 0
+    newly_published = [pk for pk, status in publishable if status == Submission.Status.ACCEPTED]
+    if last and not note.strip():
+        # A revision always says what changed; without the secretariat's words, say whose.
+        codes = sorted(
+            Submission.objects.filter(pk__in=newly_published)
+            .values_list("participant__code", flat=True)
+            .distinct()
+        )
+        note = _("Revises release %(last)s: newly accepted figures of %(codes)s.") % {
+            "last": last,
+            "codes": ", ".join(codes) or "—",
+        }
     release = Release.objects.create(
         year=year,
-        number=(last or 0) + 1,
+        number=last + 1,
         published_at=timezone.now(),
         published_by=actor if getattr(actor, "is_authenticated", False) else None,
-        note=note,
+        note=note.strip(),
     )
-    statuses = [str(s) for s in PUBLISHABLE]
+    ids = [pk for pk, _status in publishable]
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -41,10 +71,10 @@ def release_publish(*, year: int, note: str = "", actor: Any = None) -> Release:
             SELECT %s, s.participant_id, SUM(p.carats), SUM(p.value_usd)
             FROM statistics_productionrecord p
             JOIN statistics_submission s ON s.id = p.submission_id
-            WHERE s.year = %s AND s.dataset = 'production' AND s.status = ANY(%s)
+            WHERE s.id = ANY(%s) AND s.dataset = 'production'
             GROUP BY s.participant_id
             """,
-            [release.pk, year, statuses],
+            [release.pk, ids],
         )
         cursor.execute(
             """
@@ -54,16 +84,11 @@ def release_publish(*, year: int, note: str = "", actor: Any = None) -> Release:
                    SUM(t.certificates)
             FROM statistics_traderecord t
             JOIN statistics_submission s ON s.id = t.submission_id
-            WHERE s.year = %s AND s.dataset = 'trade' AND s.status = ANY(%s)
+            WHERE s.id = ANY(%s) AND s.dataset = 'trade'
             GROUP BY s.participant_id, t.flow
             """,
-            [release.pk, year, statuses],
+            [release.pk, ids],
         )
-    newly_published = list(
-        Submission.objects.filter(year=year, status=Submission.Status.ACCEPTED).values_list(
-            "pk", flat=True
-        )
-    )
     SubmissionTransition.objects.bulk_create(
         SubmissionTransition(
             submission_id=pk,

@@ -26,7 +26,8 @@ from kpcs.statistics.models import (
     TradeRecord,
     ValidationFinding,
 )
-from kpcs.statistics.revisions import revision_record, trade_row_key
+from kpcs.statistics.revisions import figures_of, revision_record, trade_row_key
+from kpcs.statistics.selectors.submissions import user_may_enter_figures_for
 from kpcs.statistics.validation import (
     ERROR,
     PRODUCTION,
@@ -154,12 +155,22 @@ def figures_save(
             if row_number in row_keys or row_number == 0
         ]
         _store_warnings(submission, own, row_keys)
-        if submission.status == Status.QUERIED:
+        if submission.status == Status.QUERIED and _changed_since_last_revision(submission):
             # Every change after submission is kept.
             revision_record(submission=submission, actor=actor)
         submission.save(update_fields=["updated_at"])
         report.submissions.append(submission)
     return report
+
+
+def _changed_since_last_revision(submission: Submission) -> bool:
+    last = submission.revisions.order_by("-number").first()
+    return last is None or last.figures != figures_of(submission)
+
+
+def _may_enter(actor: Any, submission: Submission) -> None:
+    if not user_may_enter_figures_for(user=actor, participant_id=submission.participant_id):
+        raise WorkflowError(_("Only the participant's own authority may do this."))
 
 
 def _replace_records(submission: Submission, rows: Sequence[CleanRow]) -> None:
@@ -218,10 +229,18 @@ def _store_warnings(
     ValidationFinding.objects.bulk_create(stored.values())
 
 
+EXPLANATION_MAX_LENGTH = 2000
+
+
 def warning_explain(*, finding: ValidationFinding, actor: Any, explanation: str) -> None:
+    _may_enter(actor, finding.submission)
     explanation = explanation.strip()
     if not explanation:
         raise WorkflowError(_("Write an explanation: a warning cannot be explained by nothing."))
+    if len(explanation) > EXPLANATION_MAX_LENGTH:
+        raise WorkflowError(
+            _("Keep the explanation under %(max)s characters.") % {"max": EXPLANATION_MAX_LENGTH}
+        )
     if not submission_edit_state(submission=finding.submission).editable:
         raise WorkflowError(submission_edit_state(submission=finding.submission).reason)
     finding.explanation = explanation
@@ -251,6 +270,7 @@ def _transition(
 def submission_submit(*, submission: Submission, actor: Any) -> Submission:
     """The participant says the figures are complete. Every warning needs an explanation."""
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    _may_enter(actor, submission)
     if submission.status not in (Status.DRAFT, Status.QUERIED):
         raise WorkflowError(
             _("Only a draft or a queried submission can be submitted; this one is %(status)s.")

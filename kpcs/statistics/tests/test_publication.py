@@ -92,6 +92,8 @@ def test_a_second_release_of_the_year_is_number_two_and_keeps_release_one_intact
 
 
 def test_release_numbers_are_counted_per_year() -> None:
+    _something_accepted(2022)
+    _something_accepted(2023)
     assert release_publish(year=2022).number == 1
     assert release_publish(year=2023).number == 1
     assert release_publish(year=2022).number == 2
@@ -150,6 +152,7 @@ def test_a_revision_adds_no_second_transition_to_published_submissions() -> None
 def test_an_anonymous_actor_is_not_recorded_as_publisher() -> None:
     from django.contrib.auth.models import AnonymousUser
 
+    _something_accepted(2023)
     release = release_publish(year=2023, actor=AnonymousUser())
     assert release.published_by is None
 
@@ -171,3 +174,28 @@ def test_only_releases_feed_the_public_api(api_client) -> None:
     release_publish(year=2023)
     assert api_client.get(url, {"year": 2023}).json()["total"]["carats"] == "50.00"
     assert not ReleaseTrade.objects.exists()
+
+
+def _something_accepted(year: int) -> None:
+    """An accepted production figure, so that the year has something to publish."""
+    from kpcs.statistics.models import Submission as _Submission
+    from kpcs.statistics.tests.factories import ProductionRecordFactory
+
+    ProductionRecordFactory(submission__year=year, submission__status=_Submission.Status.ACCEPTED)
+
+
+def test_a_year_with_nothing_accepted_is_not_published() -> None:
+    from kpcs.statistics.publication import PublicationError
+
+    with pytest.raises(PublicationError, match="nothing to publish"):
+        release_publish(year=2021)
+    assert latest_release(year=2021) is None
+
+
+def test_a_revision_without_a_note_names_whose_figures_it_adds() -> None:
+    _something_accepted(2020)
+    release_publish(year=2020)
+    _something_accepted(2020)
+    revision = release_publish(year=2020)
+    assert revision.number == 2
+    assert revision.note.startswith("Revises release 1: newly accepted figures of ")

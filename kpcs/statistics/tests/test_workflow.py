@@ -243,7 +243,7 @@ def test_past_the_deadline_the_period_is_locked_until_the_secretariat_reopens_it
 ) -> None:
     ReportingDeadline.objects.filter(year=YEAR, period="Q2").update(due_date=dt.date(2024, 8, 31))
     state = edit_state(participant_id=botswana.pk, year=YEAR, dataset="trade", period="Q2")
-    assert not state.editable and "Past the deadline of 2024-08-31" in state.reason
+    assert not state.editable and "Past the deadline of Aug. 31, 2024" in state.reason
     deadline_extension_grant(
         participant=botswana,
         year=YEAR,
