@@ -35,6 +35,10 @@ def home_overview(*, user: Any) -> dict[str, Any]:
             "-timestamp"
         )[:8]
         context["recent_jobs"] = BackgroundJob.objects.order_by("-created_at")[:5]
+    if getattr(user, "is_secretariat", False):
+        context["statistics_waiting"] = _secretariat_statistics_waiting()
+    if getattr(user, "is_authority", False) and user.participant_id:
+        context["statistics_to_do"] = _authority_statistics_to_do(user.participant_id)
     if getattr(user, "is_authenticated", False) and user.participant_id:
         context["own_participant"] = user.participant
     if getattr(user, "is_authenticated", False) and user.observer_id:
@@ -79,3 +83,30 @@ def audit_content_types() -> QuerySet[ContentType]:
 def background_job_list(*, kind: str, limit: int = 10) -> QuerySet[BackgroundJob]:
     """The latest jobs of one kind, newest first, with who started them."""
     return BackgroundJob.objects.filter(kind=kind).select_related("created_by")[:limit]
+
+
+def _secretariat_statistics_waiting() -> dict[str, int]:
+    from kpcs.statistics.models import AnomalyQuestion, Submission
+
+    return {
+        "to_review": Submission.objects.filter(status=Submission.Status.SUBMITTED).count(),
+        "answered_questions": AnomalyQuestion.objects.filter(
+            status=AnomalyQuestion.Status.ANSWERED
+        ).count(),
+    }
+
+
+def _authority_statistics_to_do(participant_id: int) -> dict[str, int]:
+    from kpcs.statistics.models import AnomalyQuestion, Submission
+
+    return {
+        "queried": Submission.objects.filter(
+            participant_id=participant_id, status=Submission.Status.QUERIED
+        ).count(),
+        "drafts": Submission.objects.filter(
+            participant_id=participant_id, status=Submission.Status.DRAFT
+        ).count(),
+        "open_questions": AnomalyQuestion.objects.filter(
+            participant_id=participant_id, status=AnomalyQuestion.Status.OPEN
+        ).count(),
+    }

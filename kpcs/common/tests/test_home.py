@@ -54,3 +54,23 @@ def test_navigation_offers_secretariat_pages_only_to_the_secretariat(client) -> 
     assert "/en/secretariat/" not in client.get("/en/").content.decode()
     client.force_login(UserFactory(role="secretariat"))
     assert "/en/secretariat/participants/" in client.get("/en/").content.decode()
+
+
+def test_authority_sees_its_queried_submissions_and_open_questions(client) -> None:
+    from kpcs.statistics.tests.factories import SubmissionFactory
+
+    user = UserFactory(role="authority")
+    SubmissionFactory(participant=user.participant, status="queried")
+    SubmissionFactory(participant=user.participant, status="draft", period="Q2")
+    SubmissionFactory(status="queried", period="Q3")  # another participant's
+    client.force_login(user)
+    html = client.get("/en/").content.decode()
+    assert "Queried by the secretariat: 1. Drafts not yet submitted: 1." in html
+
+
+def test_secretariat_sees_submissions_waiting_for_review(client) -> None:
+    from kpcs.statistics.tests.factories import SubmissionFactory
+
+    SubmissionFactory(status="submitted")
+    client.force_login(UserFactory(role="secretariat"))
+    assert "Submissions to review: 1." in client.get("/en/").content.decode()
