@@ -205,7 +205,11 @@ def anomaly_analysis_run(
     total_steps = len(rules) + 1
     report = AnalysisReport(year=year)
     findings: list[Finding] = []
-    with translation.override(django_settings.LANGUAGE_CODE):
+    with translation.override(django_settings.LANGUAGE_CODE), transaction.atomic():
+        with connection.cursor() as cursor:
+            # The rules are a few aggregations whose cost estimates cross PostgreSQL's JIT
+            # threshold; compiling them costs more than running them (bench/kp_statistics.py).
+            cursor.execute("SET LOCAL jit = off")
         for step, (rule, find) in enumerate(rules):
             if progress is not None:
                 progress(
@@ -858,7 +862,8 @@ medians AS (
     FROM history
     GROUP BY participant_id, flow, hs_code
 ),
-deviations AS (
+-- MATERIALIZED: inlined, PostgreSQL misestimates it and recomputes it per outer row.
+deviations AS MATERIALIZED (
     SELECT h.participant_id, h.flow, h.hs_code,
            (percentile_disc(0.5) WITHIN GROUP (ORDER BY ABS(h.unit_value - m.median))
             + percentile_disc(0.5) WITHIN GROUP (ORDER BY ABS(h.unit_value - m.median) DESC))
