@@ -14,12 +14,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not Participant.objects.exists():
             raise CommandError("Load the reference data first: manage.py load_reference_data")
+        from kpcs.statistics.demo import demo_statistics_load
+
         created = demo_data_load()
-        if not any(created.values()):
+        statistics = demo_statistics_load()
+        if not any(created.values()) and not statistics.changed:
             self.stdout.write("Demo data already loaded: nothing changed.")
             return
-        self.stdout.write(
-            "Demo data loaded: "
-            + ", ".join(f"{n} {what}" for what, n in created.items() if n)
-            + "."
-        )
+        loaded = ", ".join(f"{n} {what}" for what, n in created.items() if n) or "no accounts"
+        self.stdout.write(f"Demo data loaded: {loaded}; statistics: {statistics.summary()}")
