@@ -9,12 +9,10 @@ years whose statistics have been published.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +22,6 @@ from django.views import View
 
 from kpcs.accounts.permissions import SecretariatRequiredMixin
 from kpcs.common import selectors as common_selectors
-from kpcs.common.audit import save_with_audit
 from kpcs.participants.views import paginate
 from kpcs.statistics import questionnaire, services
 from kpcs.statistics import secretariat_forms as sf
@@ -35,7 +32,6 @@ from kpcs.statistics.models import (
     AnomalyQuestion,
     Dataset,
     Period,
-    ReportingDeadline,
     Submission,
 )
 from kpcs.statistics.publication import PublicationError, release_publish
@@ -247,24 +243,6 @@ class SubmissionReopenView(SubmissionActionMixin, SecretariatActionView):
 # --- Deadlines ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def reporting_deadline_set(
-    *, year: int, period: str, due_date: dt.date, actor: Any
-) -> ReportingDeadline:
-    """Set (or move) the due date of one period of a year, in the audit trail.
-
-    Belongs with the other deadline writes (deadlines.py or services.py); it lives here
-    until their owner moves it."""
-    deadline = (
-        ReportingDeadline.objects.select_for_update().filter(year=year, period=period).first()
-    )
-    return save_with_audit(
-        instance=deadline or ReportingDeadline(year=year, period=period),
-        actor=actor,
-        values={"due_date": due_date},
-    )
-
-
 def render_deadlines(
     request: HttpRequest,
     *,
@@ -298,7 +276,7 @@ class DeadlineSetView(SecretariatActionView):
             year = _posted_year(request) or sf.YearForm().year_or_default()
             return render_deadlines(request, year=year, deadline_form=form, status=400)
         data = form.cleaned_data
-        reporting_deadline_set(
+        services.reporting_deadline_set(
             year=data["year"], period=data["period"], due_date=data["due_date"], actor=request.user
         )
         messages.success(

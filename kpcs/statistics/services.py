@@ -15,12 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kpcs.accounts.permissions import is_secretariat
+from kpcs.common import audit
 from kpcs.participants.models import Participant
 from kpcs.statistics.deadlines import submission_edit_state
 from kpcs.statistics.models import (
+    DATASET_PERIODS,
     Dataset,
     DeadlineExtension,
     ProductionRecord,
+    ReportingDeadline,
     Submission,
     SubmissionTransition,
     TradeRecord,
@@ -352,13 +355,18 @@ def deadline_extension_grant(
     reason: str,
     actor: Any,
 ) -> DeadlineExtension:
-    """Lift the deadline lock for one participant and period until a moment."""
+    """Lift the deadline lock for one participant and period until a moment (audited)."""
     _secretariat_only(actor)
+    if period not in DATASET_PERIODS[Dataset(dataset)]:
+        raise WorkflowError(
+            _("%(dataset)s is not reported for the period %(period)s.")
+            % {"dataset": Dataset(dataset).label, "period": period}
+        )
     if until <= timezone.now():
         raise WorkflowError(_("The extension must end in the future."))
     if not reason.strip():
         raise WorkflowError(_("Say why the deadline is lifted."))
-    return DeadlineExtension.objects.create(
+    extension = DeadlineExtension.objects.create(
         participant=participant,
         year=year,
         dataset=dataset,
@@ -366,4 +374,22 @@ def deadline_extension_grant(
         until=until,
         reason=reason.strip(),
         granted_by=actor,
+    )
+    audit.record_create(actor=actor, instance=extension, reason=reason.strip())
+    return extension
+
+
+@transaction.atomic
+def reporting_deadline_set(
+    *, year: int, period: str, due_date: dt.date, actor: Any
+) -> ReportingDeadline:
+    """Set (or move) the due date of one period of a year, in the audit trail."""
+    _secretariat_only(actor)
+    deadline = (
+        ReportingDeadline.objects.select_for_update().filter(year=year, period=period).first()
+    )
+    return audit.save_with_audit(
+        instance=deadline or ReportingDeadline(year=year, period=period),
+        actor=actor,
+        values={"due_date": due_date},
     )

@@ -304,3 +304,43 @@ def test_a_period_that_has_not_ended_is_not_yet_open(botswana) -> None:
 )
 def test_figures_are_due_two_months_after_the_period(period, due) -> None:
     assert default_due_date(2023, period) == due
+
+
+def test_an_extension_for_a_period_the_dataset_has_not_is_refused(botswana, secretariat) -> None:
+    with pytest.raises(WorkflowError, match="not reported for the period Q1"):
+        deadline_extension_grant(
+            participant=botswana,
+            year=YEAR,
+            dataset="production",
+            period="Q1",
+            until=timezone.now() + timedelta(days=1),
+            reason="late",
+            actor=secretariat,
+        )
+
+
+def test_extensions_and_due_dates_are_in_the_audit_trail(botswana, secretariat) -> None:
+    from kpcs.common.models import AuditEntry
+    from kpcs.statistics.services import reporting_deadline_set
+
+    deadline_extension_grant(
+        participant=botswana,
+        year=YEAR,
+        dataset="trade",
+        period="Q2",
+        until=timezone.now() + timedelta(days=1),
+        reason="customs",
+        actor=secretariat,
+    )
+    reporting_deadline_set(year=YEAR, period="Q3", due_date=dt.date(2999, 6, 30), actor=secretariat)
+    entries = AuditEntry.objects.filter(actor=secretariat)
+    assert {e.content_type.model for e in entries} == {"deadlineextension", "reportingdeadline"}
+
+
+def test_only_the_secretariat_sets_due_dates(authority) -> None:
+    from kpcs.statistics.services import reporting_deadline_set
+
+    with pytest.raises(WorkflowError, match="Only the secretariat"):
+        reporting_deadline_set(
+            year=YEAR, period="Q3", due_date=dt.date(2999, 6, 30), actor=authority
+        )
