@@ -119,7 +119,3 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         body["detail"] = str(exc.detail)
     response.data = body
     return response
-
-
-def error_response(status_code: int, code: str, detail: str) -> Response:
-    return Response({"status": status_code, "code": code, "detail": detail}, status=status_code)
