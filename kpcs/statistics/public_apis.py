@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -265,6 +266,70 @@ def _file_responses(json_output: Any, *, not_found: bool = True) -> dict[Any, An
     return responses
 
 
+# The summaries' JSON is built directly rather than through the OutputSerializers below, which
+# describe it for the schema: these are the busiest public reads, and DRF's field-by-field
+# serialization of 60 rows cost as much as reading them (docs/performance.md). A test holds
+# the two to the same output.
+
+
+def _money(value: Decimal | None) -> str | None:
+    # The figures carry two decimals already (numeric(…, 2) columns, cents computed to 0.01).
+    return None if value is None else f"{value:.2f}"
+
+
+def _release_json(release: Release) -> dict[str, Any]:
+    return {
+        "number": release.number,
+        "published_at": serializers.DateTimeField().to_representation(release.published_at),
+        "note": release.note,
+    }
+
+
+def _production_figures_json(figures: selectors.ProductionFigures) -> dict[str, Any]:
+    return {
+        "carats": _money(figures.carats),
+        "value_usd": _money(figures.value_usd),
+        "usd_per_carat": _money(figures.usd_per_carat),
+    }
+
+
+def production_json(summary: selectors.ProductionSummary) -> dict[str, Any]:
+    return {
+        "year": summary.year,
+        "release": _release_json(summary.release),
+        "rows": [
+            {"participant": row.participant.code} | _production_figures_json(row)  # type: ignore[union-attr]
+            for row in summary.rows
+        ],
+        "total": _production_figures_json(summary.total),
+    }
+
+
+def _trade_figures_json(figures: selectors.TradeFigures) -> dict[str, Any]:
+    return {
+        "imports_carats": _money(figures.imports_carats),
+        "imports_value_usd": _money(figures.imports_value_usd),
+        "imports_usd_per_carat": _money(figures.imports_usd_per_carat),
+        "import_certificates": figures.import_certificates,
+        "exports_carats": _money(figures.exports_carats),
+        "exports_value_usd": _money(figures.exports_value_usd),
+        "exports_usd_per_carat": _money(figures.exports_usd_per_carat),
+        "export_certificates": figures.export_certificates,
+    }
+
+
+def trade_json(summary: selectors.TradeSummary) -> dict[str, Any]:
+    return {
+        "year": summary.year,
+        "release": _release_json(summary.release),
+        "rows": [
+            {"participant": row.participant.code} | _trade_figures_json(row)  # type: ignore[union-attr]
+            for row in summary.rows
+        ],
+        "total": _trade_figures_json(summary.total),
+    }
+
+
 # Endpoints ------------------------------------------------------------------------------------
 
 
@@ -299,7 +364,7 @@ class ProductionSummaryApi(PublicStatisticsApi):
             return exports.production_xlsx(
                 summary, source=_stable_url(request, "production", release)
             )
-        return Response(self.OutputSerializer(summary).data)
+        return Response(production_json(summary))
 
 
 class TradeSummaryApi(PublicStatisticsApi):
@@ -332,7 +397,7 @@ class TradeSummaryApi(PublicStatisticsApi):
             return exports.trade_csv(summary)
         if query["format"] == "xlsx":
             return exports.trade_xlsx(summary, source=_stable_url(request, "trade", release))
-        return Response(self.OutputSerializer(summary).data)
+        return Response(trade_json(summary))
 
 
 class DownloadLinksSerializer(serializers.Serializer):

@@ -4,8 +4,9 @@ Published figures are the snapshot tables a release fills (ReleaseProduction, Re
 nothing here reads submissions, so an accepted-but-unreleased or draft figure cannot reach a
 public page or the public API.
 
-US$ per carat is computed in SQL as value / carats rounded to the cent with PostgreSQL's
-numeric `round` (half away from zero); it is None where the carats are zero. Totals are the
+US$ per carat is value / carats rounded to the cent, half away from zero (in SQL with
+PostgreSQL's numeric `round` for a participant's history, in Python for the yearly summaries);
+it is None where the carats are zero. Totals are the
 sums of the rows, and their $/ct is total value / total carats (not an average of the rows).
 """
 
@@ -13,8 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Protocol
 
+from django.conf import settings
 from django.db.models import (
     DecimalField,
     F,
@@ -25,11 +27,13 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, NullIf, Round
+from modeltranslation.utils import build_localized_fieldname, get_language
 
 from kpcs.participants.models import Participant
 from kpcs.statistics.models import Flow, Release, ReleaseProduction, ReleaseTrade
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 _MONEY = DecimalField(max_digits=20, decimal_places=2)
 
 
@@ -75,16 +79,51 @@ def _latest_release_ids() -> QuerySet[Release, Any]:
     return Release.objects.order_by("year", "-number").distinct("year").values("pk")
 
 
+class NamedParticipant(Protocol):
+    """Whose figures a row holds: a Participant, or the code and name read with the rows."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedParticipant:
+    code: str
+    name: str
+
+
+def _name_columns() -> tuple[str, str]:
+    """The participant's name in the active language, and in the default language for where
+    it has none. (modeltranslation rewrites `name` only on a registered model's own queries,
+    not through the release rows' foreign key.)"""
+    return (
+        "participant__" + build_localized_fieldname("name", get_language()),
+        "participant__"
+        + build_localized_fieldname("name", settings.MODELTRANSLATION_DEFAULT_LANGUAGE),
+    )
+
+
+def _cents(value: Decimal, carats: Decimal) -> Decimal | None:
+    """value / carats to the cent, half away from zero (as PostgreSQL's round(numeric, 2); all
+    figures are positive); None where there are no carats."""
+    return (value / carats).quantize(CENT, ROUND_HALF_UP) if carats else None
+
+
 # Production ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, and these are
+# built for every row of the busiest public reads.
+@dataclass(slots=True)
 class ProductionFigures:
     carats: Decimal
     value_usd: Decimal
     usd_per_carat: Decimal | None
     # None for the world total.
-    participant: Participant | None = None
+    participant: NamedParticipant | None = None
 
 
 @dataclass(frozen=True)
@@ -97,37 +136,38 @@ class ProductionSummary:
 
 def production_summary(*, year: int, release: Release | None = None) -> ProductionSummary | None:
     """Each participant's production in `year` and the world total, as published in `release`
-    (default: the year's latest release); None when nothing has been published for the year."""
+    (default: the year's latest release); None when nothing has been published for the year.
+
+    One query: the rows are read as tuples (with the participant's code and name in the active
+    language) and the $/ct and totals computed here. These are the busiest public reads, and
+    building model instances or compiling aggregate expressions per request cost more than
+    the query itself (docs/performance.md)."""
     if release is None:
         release = release_get(year=year)
     if release is None or release.year != year:
         return None
-    records = ReleaseProduction.objects.filter(release=release)
+    records = (
+        ReleaseProduction.objects.filter(release=release)
+        .order_by("participant__code")
+        .values_list("participant__code", *_name_columns(), "carats", "value_usd")
+    )
     rows = [
         ProductionFigures(
-            participant=record.participant,
-            carats=record.carats,
-            value_usd=record.value_usd,
-            usd_per_carat=record.usd_per_carat,  # type: ignore[attr-defined]
+            participant=PublishedParticipant(code=code, name=name or fallback),
+            carats=carats,
+            value_usd=value,
+            usd_per_carat=_cents(value, carats),
         )
-        for record in records.select_related("participant")
-        .annotate(usd_per_carat=_per_carat(F("value_usd"), F("carats")))
-        .order_by("participant__code")
+        for code, name, fallback, carats, value in records
     ]
-    # Aliases must differ from the field names the aggregates read.
-    total = records.aggregate(
-        total_carats=Coalesce(Sum("carats"), Value(ZERO), output_field=_MONEY),
-        total_value=Coalesce(Sum("value_usd"), Value(ZERO), output_field=_MONEY),
-        total_per_carat=_per_carat(Sum("value_usd"), Sum("carats")),
-    )
+    carats = sum((row.carats for row in rows), ZERO)
+    value = sum((row.value_usd for row in rows), ZERO)
     return ProductionSummary(
         year=year,
         release=release,
         rows=rows,
         total=ProductionFigures(
-            carats=total["total_carats"],
-            value_usd=total["total_value"],
-            usd_per_carat=total["total_per_carat"],
+            carats=carats, value_usd=value, usd_per_carat=_cents(value, carats)
         ),
     )
 
@@ -135,7 +175,9 @@ def production_summary(*, year: int, release: Release | None = None) -> Producti
 # Trade -----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, and these are
+# built for every row of the busiest public reads.
+@dataclass(slots=True)
 class TradeFigures:
     imports_carats: Decimal
     imports_value_usd: Decimal
@@ -146,7 +188,7 @@ class TradeFigures:
     exports_usd_per_carat: Decimal | None
     export_certificates: int
     # None for the world total.
-    participant: Participant | None = None
+    participant: NamedParticipant | None = None
 
 
 @dataclass(frozen=True)
@@ -157,68 +199,56 @@ class TradeSummary:
     total: TradeFigures
 
 
-def _trade_columns() -> dict[str, Any]:
-    imports_carats = _flow_sum("carats", Flow.IMPORT)
-    imports_value = _flow_sum("value_usd", Flow.IMPORT)
-    exports_carats = _flow_sum("carats", Flow.EXPORT)
-    exports_value = _flow_sum("value_usd", Flow.EXPORT)
-    return {
-        "imports_carats": imports_carats,
-        "imports_value_usd": imports_value,
-        "imports_usd_per_carat": _per_carat(imports_value, imports_carats),
-        "import_certificates": _flow_count(Flow.IMPORT),
-        "exports_carats": exports_carats,
-        "exports_value_usd": exports_value,
-        "exports_usd_per_carat": _per_carat(exports_value, exports_carats),
-        "export_certificates": _flow_count(Flow.EXPORT),
-    }
+def _trade_figures(
+    flows: dict[str, tuple[Decimal, Decimal, int]], participant: NamedParticipant | None = None
+) -> TradeFigures:
+    none = (ZERO, ZERO, 0)
+    i_carats, i_value, i_certificates = flows.get(Flow.IMPORT, none)
+    e_carats, e_value, e_certificates = flows.get(Flow.EXPORT, none)
+    return TradeFigures(
+        participant=participant,
+        imports_carats=i_carats,
+        imports_value_usd=i_value,
+        imports_usd_per_carat=_cents(i_value, i_carats),
+        import_certificates=i_certificates,
+        exports_carats=e_carats,
+        exports_value_usd=e_value,
+        exports_usd_per_carat=_cents(e_value, e_carats),
+        export_certificates=e_certificates,
+    )
 
 
 def trade_summary(*, year: int, release: Release | None = None) -> TradeSummary | None:
     """Each participant's imports and exports in `year` (one row per participant) and the
     world totals, as published in `release` (default: the year's latest release); None when
-    nothing has been published for the year."""
+    nothing has been published for the year. One query, as production_summary."""
     if release is None:
         release = release_get(year=year)
     if release is None or release.year != year:
         return None
-    records = ReleaseTrade.objects.filter(release=release)
-    grouped: list[dict[str, Any]] = [
-        dict(row)
-        for row in records.values("participant_id")
-        .annotate(**_trade_columns())
+    records = (
+        ReleaseTrade.objects.filter(release=release)
         .order_by("participant__code")
-    ]
-    # One query for the participants' names, whatever the number of rows.
-    participants = Participant.objects.in_bulk([row["participant_id"] for row in grouped])
-    rows = [
-        TradeFigures(participant=participants[row.pop("participant_id")], **row) for row in grouped
-    ]
-    return TradeSummary(year=year, release=release, rows=rows, total=_trade_total(rows))
-
-
-def _cents(value: Decimal, carats: Decimal) -> Decimal | None:
-    # As PostgreSQL's round(numeric, 2): half away from zero (all figures are positive).
-    return (value / carats).quantize(Decimal("0.01"), ROUND_HALF_UP) if carats else None
-
-
-def _trade_total(rows: list[TradeFigures]) -> TradeFigures:
-    """The world total of the (one per participant) rows: summing ~60 rows here costs less
-    than compiling and running the same filtered aggregation a second time in SQL."""
-    imports_carats = sum((r.imports_carats for r in rows), ZERO)
-    imports_value = sum((r.imports_value_usd for r in rows), ZERO)
-    exports_carats = sum((r.exports_carats for r in rows), ZERO)
-    exports_value = sum((r.exports_value_usd for r in rows), ZERO)
-    return TradeFigures(
-        imports_carats=imports_carats,
-        imports_value_usd=imports_value,
-        imports_usd_per_carat=_cents(imports_value, imports_carats),
-        import_certificates=sum(r.import_certificates for r in rows),
-        exports_carats=exports_carats,
-        exports_value_usd=exports_value,
-        exports_usd_per_carat=_cents(exports_value, exports_carats),
-        export_certificates=sum(r.export_certificates for r in rows),
+        .values_list(
+            "participant__code", *_name_columns(), "flow", "carats", "value_usd", "certificates"
+        )
     )
+    # A release holds at most one row per participant and flow (release_trade_unique).
+    by_participant: dict[str, tuple[str, dict[str, tuple[Decimal, Decimal, int]]]] = {}
+    totals: dict[str, list[Any]] = {Flow.IMPORT: [ZERO, ZERO, 0], Flow.EXPORT: [ZERO, ZERO, 0]}
+    for code, name, fallback, flow, carats, value, certificates in records:
+        flows = by_participant.setdefault(code, (name or fallback, {}))[1]
+        flows[flow] = (carats, value, certificates)
+        total = totals[flow]
+        total[0] += carats
+        total[1] += value
+        total[2] += certificates
+    rows = [
+        _trade_figures(flows, PublishedParticipant(code=code, name=name))
+        for code, (name, flows) in by_participant.items()
+    ]
+    world = _trade_figures({flow: (c, v, n) for flow, (c, v, n) in totals.items()})
+    return TradeSummary(year=year, release=release, rows=rows, total=world)
 
 
 # One participant across the years ---------------------------------------------------------------
