@@ -16,7 +16,11 @@ until they are accepted) and keeps one `Anomaly` row per finding:
 - missing_data: participants that produced or traded in the previous years but have no
   accepted figures for this one.
 
-Each rule is one aggregation query; Python only words the findings. A finding is identified
+Each rule is one aggregation query; Python only words the findings. No rule reads the
+trade records themselves: the mirror rule reads each submission's totals by flow and partner
+(SubmissionPartnerTotal), the others its totals by flow and HS code (SubmissionTradeTotal),
+both kept by triggers; a half and a tenth of the rows, which matters most for the unit-value
+rule's ten years of history. A finding is identified
 by its fingerprint (rule|participant|partner|year|period, plus what tells two findings of
 one rule apart, e.g. flow and HS code), so a later run updates the same row; findings that
 are gone are marked `still_present=False`, never deleted (a questionnaire question may hang
@@ -209,7 +213,11 @@ def anomaly_analysis_run(
         with connection.cursor() as cursor:
             # The rules are a few aggregations whose cost estimates cross PostgreSQL's JIT
             # threshold; compiling them costs more than running them (bench/kp_statistics.py).
-            cursor.execute("SET LOCAL jit = off")
+            # And room to hash and sort a year's trade rows in memory (the default 4 MB
+            # spills to disk). Both for this transaction only (set_config's is_local).
+            cursor.execute(
+                "SELECT set_config('jit', 'off', true), set_config('work_mem', '32MB', true)"
+            )
         for step, (rule, find) in enumerate(rules):
             if progress is not None:
                 progress(
@@ -401,7 +409,10 @@ WITH analysed AS (
     SELECT s.id, s.participant_id, s.year, s.period
     FROM statistics_submission s
     WHERE s.dataset = 'trade' AND s.status = ANY(%(statuses)s)
-      AND s.year BETWEEN %(year)s - 1 AND %(year)s + 1
+      -- Only the slots compared: half the rows of three whole years.
+      AND (s.year = %(year)s
+           OR (s.year = %(year)s - 1 AND s.period = 'Q4')
+           OR (s.year = %(year)s + 1 AND s.period = 'Q1'))
 ),
 reports AS (
     SELECT
@@ -413,29 +424,67 @@ reports AS (
             WHEN a.year = %(year)s - 1 AND a.period = 'Q4' THEN 'P'
             WHEN a.year = %(year)s + 1 AND a.period = 'Q1' THEN 'N'
         END AS slot
-    FROM statistics_traderecord t
+    FROM statistics_submissionpartnertotal t
     JOIN analysed a ON a.id = t.submission_id
+),
+-- Grouped on ids, and only then joined to the codes: sorting 30,000 rows on text codes
+-- spilled to disk and was half the query.
+grouped AS (
+    SELECT
+        r.exporter_id, r.importer_id, r.slot,
+        COALESCE(SUM(r.carats) FILTER (WHERE r.flow = 'export'), 0) AS export_carats,
+        COALESCE(SUM(r.value_usd) FILTER (WHERE r.flow = 'export'), 0) AS export_value_usd,
+        COALESCE(SUM(r.carats) FILTER (WHERE r.flow = 'import'), 0) AS import_carats,
+        COALESCE(SUM(r.value_usd) FILTER (WHERE r.flow = 'import'), 0) AS import_value_usd
+    FROM reports r
+    WHERE r.slot IS NOT NULL AND r.exporter_id <> r.importer_id
+    GROUP BY r.exporter_id, r.importer_id, r.slot
+),
+-- Only the pairs where a quarter or the year is past both thresholds go to Python, which
+-- words them and tests the shift; most of the year's 1,000-odd pairs agree. The test is
+-- MirrorPair.excess, loosened to >= so that no pair Python would flag is left out here.
+pairs AS (
+    SELECT exporter_id, importer_id,
+        BOOL_OR(slot IN ('Q1', 'Q2', 'Q3', 'Q4') AND (
+            (ABS(export_carats - import_carats) >= %(min_carats)s
+             AND 2 * ABS(export_carats - import_carats)
+                 >= %(tolerance)s * (export_carats + import_carats))
+            OR (ABS(export_value_usd - import_value_usd) >= %(min_value_usd)s
+                AND 2 * ABS(export_value_usd - import_value_usd)
+                    >= %(tolerance)s * (export_value_usd + import_value_usd))
+        )) AS a_quarter_flagged,
+        SUM(export_carats) FILTER (WHERE slot NOT IN ('P', 'N')) AS export_carats,
+        SUM(import_carats) FILTER (WHERE slot NOT IN ('P', 'N')) AS import_carats,
+        SUM(export_value_usd) FILTER (WHERE slot NOT IN ('P', 'N')) AS export_value_usd,
+        SUM(import_value_usd) FILTER (WHERE slot NOT IN ('P', 'N')) AS import_value_usd
+    FROM grouped
+    GROUP BY exporter_id, importer_id
+),
+flagged AS (
+    SELECT exporter_id, importer_id
+    FROM pairs
+    WHERE a_quarter_flagged
+       OR (ABS(export_carats - import_carats) >= %(min_carats)s
+           AND 2 * ABS(export_carats - import_carats)
+               >= %(tolerance)s * (export_carats + import_carats))
+       OR (ABS(export_value_usd - import_value_usd) >= %(min_value_usd)s
+           AND 2 * ABS(export_value_usd - import_value_usd)
+               >= %(tolerance)s * (export_value_usd + import_value_usd))
+),
+yearly AS (
+    SELECT DISTINCT participant_id FROM analysed WHERE year = %(year)s AND period = 'Y'
 )
 SELECT
-    r.exporter_id, e.code AS exporter_code, r.importer_id, i.code AS importer_code, r.slot,
-    COALESCE(SUM(r.carats) FILTER (WHERE r.flow = 'export'), 0) AS export_carats,
-    COALESCE(SUM(r.value_usd) FILTER (WHERE r.flow = 'export'), 0) AS export_value_usd,
-    COALESCE(SUM(r.carats) FILTER (WHERE r.flow = 'import'), 0) AS import_carats,
-    COALESCE(SUM(r.value_usd) FILTER (WHERE r.flow = 'import'), 0) AS import_value_usd,
-    EXISTS (
-        SELECT 1 FROM analysed y
-        WHERE y.participant_id = r.exporter_id AND y.year = %(year)s AND y.period = 'Y'
-    ) AS exporter_yearly,
-    EXISTS (
-        SELECT 1 FROM analysed y
-        WHERE y.participant_id = r.importer_id AND y.year = %(year)s AND y.period = 'Y'
-    ) AS importer_yearly
-FROM reports r
-JOIN participants_participant e ON e.id = r.exporter_id
-JOIN participants_participant i ON i.id = r.importer_id
-WHERE r.slot IS NOT NULL AND r.exporter_id <> r.importer_id
-GROUP BY r.exporter_id, e.code, r.importer_id, i.code, r.slot
-ORDER BY e.code, i.code, r.slot
+    g.*, e.code AS exporter_code, i.code AS importer_code,
+    ye.participant_id IS NOT NULL AS exporter_yearly,
+    yi.participant_id IS NOT NULL AS importer_yearly
+FROM grouped g
+JOIN flagged USING (exporter_id, importer_id)
+JOIN participants_participant e ON e.id = g.exporter_id
+JOIN participants_participant i ON i.id = g.importer_id
+LEFT JOIN yearly ye ON ye.participant_id = g.exporter_id
+LEFT JOIN yearly yi ON yi.participant_id = g.importer_id
+ORDER BY e.code, i.code, g.slot
 """
 
 QUARTERS = ("Q1", "Q2", "Q3", "Q4")
@@ -459,18 +508,25 @@ class MirrorPair:
         )
 
     def excess(self, settings: AnomalySettings) -> Decimal | None:
-        """How far past the thresholds the worse measure is; None when neither is flagged."""
+        """How far past the thresholds the worse measure is; None when neither is flagged.
+        (Asked of every pair and period of the year: the cheap absolute test comes first.)"""
         worst: Decimal | None = None
+        tolerance = settings.mirror_tolerance
         for a, b, minimum in (
             (self.export_carats, self.import_carats, settings.mirror_min_carats),
             (self.export_value_usd, self.import_value_usd, settings.mirror_min_value_usd),
         ):
             gap = abs(a - b)
+            if gap <= minimum:
+                continue
             relative = _relative_gap(a, b)
-            if relative > settings.mirror_tolerance and gap > minimum:
-                excess = min(relative / settings.mirror_tolerance, gap / minimum)
+            if relative > tolerance:
+                excess = min(relative / tolerance, gap / minimum)
                 worst = excess if worst is None else max(worst, excess)
         return worst
+
+
+NO_TRADE = MirrorPair()
 
 
 def _relative_gap(a: Decimal, b: Decimal) -> Decimal:
@@ -495,10 +551,17 @@ class Shift:
 
 
 def _window(slots: dict[str, MirrorPair], indices: Iterable[int]) -> MirrorPair:
-    total = MirrorPair()
-    for index in indices:
-        total = total + slots.get(SEQUENCE[index], MirrorPair())
-    return total
+    """The slots' figures added up. (Run for every pair and period of a year: summed here
+    rather than through MirrorPair.__add__, which builds an object per step.)"""
+    present = [slots[name] for name in (SEQUENCE[i] for i in indices) if name in slots]
+    if len(present) == 1:
+        return present[0]
+    return MirrorPair(
+        sum((p.export_carats for p in present), ZERO),
+        sum((p.export_value_usd for p in present), ZERO),
+        sum((p.import_carats for p in present), ZERO),
+        sum((p.import_value_usd for p in present), ZERO),
+    )
 
 
 def _shift(slots: dict[str, MirrorPair], indices: tuple[int, ...]) -> Shift:
@@ -543,7 +606,16 @@ def _slot_label(year: int, index: int) -> str:
 
 
 def _mirror_discrepancies(*, year: int, settings: AnomalySettings) -> list[Finding]:
-    rows = _fetch(MIRROR_SQL, {"year": year, "statuses": ANALYSED_STATUSES})
+    rows = _fetch(
+        MIRROR_SQL,
+        {
+            "year": year,
+            "statuses": ANALYSED_STATUSES,
+            "min_carats": settings.mirror_min_carats,
+            "min_value_usd": settings.mirror_min_value_usd,
+            "tolerance": settings.mirror_tolerance,
+        },
+    )
     pairs: dict[tuple[int, int], dict[str, Any]] = {}
     for row in rows:
         pair = pairs.setdefault(
@@ -575,8 +647,10 @@ def _mirror_discrepancies(*, year: int, settings: AnomalySettings) -> list[Findi
         # Each quarter, then the year (the sum of the quarters, or the Y figures).
         comparisons: list[tuple[str, MirrorPair, tuple[int, ...] | None]] = []
         if not yearly_only:
-            comparisons += [(SEQUENCE[i], _window(slots, (i,)), (i,)) for i in range(1, 5)]
-        whole_year = _window(slots, range(1, 5)) + slots.get("Y", MirrorPair())
+            comparisons += [
+                (SEQUENCE[i], slots.get(SEQUENCE[i], NO_TRADE), (i,)) for i in range(1, 5)
+            ]
+        whole_year = _window(slots, range(1, 5)) + slots.get("Y", NO_TRADE)
         comparisons.append(("Y", whole_year, None if yearly_only else (1, 2, 3, 4)))
         for period, compared, indices in comparisons:
             excess = compared.excess(settings)
@@ -724,7 +798,7 @@ def _mirror_finding(
 SUPPLY_SQL = """
 WITH figures AS (
     SELECT s.participant_id, t.flow AS kind, t.carats, t.value_usd
-    FROM statistics_traderecord t
+    FROM statistics_submissiontradetotal t
     JOIN statistics_submission s ON s.id = t.submission_id
     WHERE s.year = %(year)s AND s.dataset = 'trade' AND s.status = ANY(%(statuses)s)
     UNION ALL
@@ -843,59 +917,67 @@ UNIT_VALUE_SQL = """
 WITH yearly AS (
     SELECT s.participant_id, t.flow, t.hs_code, s.year,
            SUM(t.carats) AS carats, SUM(t.value_usd) AS value_usd
-    FROM statistics_traderecord t
+    FROM statistics_submissiontradetotal t
     JOIN statistics_submission s ON s.id = t.submission_id
     WHERE s.dataset = 'trade' AND s.status = ANY(%(statuses)s)
-      AND s.year BETWEEN %(first_year)s AND %(year)s
+      AND s.year BETWEEN %(first_year)s AND %(year)s - 1
     GROUP BY s.participant_id, t.flow, t.hs_code, s.year
 ),
 history AS (
     SELECT participant_id, flow, hs_code, year, value_usd / carats AS unit_value
     FROM yearly
-    WHERE year < %(year)s AND carats > 0
+    WHERE carats > 0
 ),
 medians AS (
     SELECT participant_id, flow, hs_code, COUNT(*) AS years,
            MIN(year) AS first_year, MAX(year) AS last_year,
            (percentile_disc(0.5) WITHIN GROUP (ORDER BY unit_value)
-            + percentile_disc(0.5) WITHIN GROUP (ORDER BY unit_value DESC)) / 2 AS median
+            + percentile_disc(0.5) WITHIN GROUP (ORDER BY unit_value DESC)) / 2 AS median,
+           ARRAY_AGG(unit_value) AS unit_values
     FROM history
     GROUP BY participant_id, flow, hs_code
 ),
--- MATERIALIZED: inlined, PostgreSQL misestimates it and recomputes it per outer row.
-deviations AS MATERIALIZED (
-    SELECT h.participant_id, h.flow, h.hs_code,
-           (percentile_disc(0.5) WITHIN GROUP (ORDER BY ABS(h.unit_value - m.median))
-            + percentile_disc(0.5) WITHIN GROUP (ORDER BY ABS(h.unit_value - m.median) DESC))
-           / 2 AS mad
-    FROM history h
-    JOIN medians m
-      ON m.participant_id = h.participant_id AND m.flow = h.flow AND m.hs_code = h.hs_code
-    GROUP BY h.participant_id, h.flow, h.hs_code
+-- The median absolute deviation from each group's own few values (its array), not from a
+-- join of the history to the medians: PostgreSQL estimated such a join at one row and then
+-- compared every figure of the year with every group in nested loops.
+stats AS (
+    SELECT m.*,
+           (SELECT (percentile_disc(0.5) WITHIN GROUP (ORDER BY ABS(v - m.median))
+                    + percentile_disc(0.5) WITHIN GROUP (ORDER BY ABS(v - m.median) DESC)) / 2
+            FROM UNNEST(m.unit_values) AS v) AS mad
+    FROM medians m
+),
+-- The year's figures straight from the tables rather than filtered out of `yearly` (a filter
+-- on a CTE is estimated at a few rows, which also leads the planner to nested loops).
+current AS (
+    SELECT s.participant_id, t.flow, t.hs_code,
+           SUM(t.carats) AS carats, SUM(t.value_usd) AS value_usd
+    FROM statistics_submissiontradetotal t
+    JOIN statistics_submission s ON s.id = t.submission_id
+    WHERE s.dataset = 'trade' AND s.status = ANY(%(statuses)s) AND s.year = %(year)s
+    GROUP BY s.participant_id, t.flow, t.hs_code
 ),
 world AS (
     SELECT hs_code, SUM(carats) AS carats, SUM(value_usd) AS value_usd
-    FROM yearly WHERE year = %(year)s GROUP BY hs_code
+    FROM current GROUP BY hs_code
 ),
 own AS (
     SELECT participant_id, hs_code, SUM(carats) AS carats, SUM(value_usd) AS value_usd
-    FROM yearly WHERE year = %(year)s GROUP BY participant_id, hs_code
+    FROM current GROUP BY participant_id, hs_code
 ),
 scored AS (
     SELECT c.participant_id, c.flow, c.hs_code, c.carats, c.value_usd,
            c.value_usd / c.carats AS unit_value,
-           m.years, m.first_year, m.last_year, m.median, d.mad,
-           GREATEST(d.mad, m.median * %(mad_floor)s) AS mad_used,
+           m.years, m.first_year, m.last_year, m.median, m.mad,
+           GREATEST(m.mad, m.median * %(mad_floor)s) AS mad_used,
            w.carats - o.carats AS world_carats,
            w.value_usd - o.value_usd AS world_value_usd
-    FROM yearly c
+    FROM current c
     JOIN own o ON o.participant_id = c.participant_id AND o.hs_code = c.hs_code
     JOIN world w ON w.hs_code = c.hs_code
-    LEFT JOIN medians m
+    LEFT JOIN stats m
       ON m.participant_id = c.participant_id AND m.flow = c.flow AND m.hs_code = c.hs_code
-    LEFT JOIN deviations d
-      ON d.participant_id = c.participant_id AND d.flow = c.flow AND d.hs_code = c.hs_code
-    WHERE c.year = %(year)s AND c.carats >= %(min_carats)s
+    WHERE c.carats >= %(min_carats)s
 ),
 tested AS (
     SELECT *,
@@ -1085,7 +1167,7 @@ series AS (
            COALESCE(SUM(t.carats), 0), COALESCE(SUM(t.value_usd), 0)
     FROM analysed a
     CROSS JOIN (VALUES ('export'), ('import')) AS f (flow)
-    LEFT JOIN statistics_traderecord t ON t.submission_id = a.id AND t.flow = f.flow
+    LEFT JOIN statistics_submissiontradetotal t ON t.submission_id = a.id AND t.flow = f.flow
     WHERE a.dataset = 'trade'
     GROUP BY a.participant_id, f.flow, a.year, a.period
 ),
@@ -1111,18 +1193,25 @@ years AS (
     FROM series
     GROUP BY participant_id, measure, year
 ),
+-- The previous year by LAG rather than a self-join, which PostgreSQL misestimated into a
+-- nested loop over every pair of rows.
+year_steps AS (
+    SELECT *,
+           LAG(year) OVER w AS base_year, LAG(carats) OVER w AS base_carats,
+           LAG(value_usd) OVER w AS base_value_usd, LAG(complete) OVER w AS base_complete
+    FROM years
+    WINDOW w AS (PARTITION BY participant_id, measure ORDER BY year)
+),
 compared AS (
     SELECT participant_id, measure, year, period, carats, value_usd,
            base_year, base_period, base_carats, base_value_usd
     FROM sub_periods
     WHERE year = %(year)s AND base_seq = seq - 1
     UNION ALL
-    SELECT c.participant_id, c.measure, c.year, 'Y', c.carats, c.value_usd,
-           b.year, 'Y', b.carats, b.value_usd
-    FROM years c
-    JOIN years b
-      ON b.participant_id = c.participant_id AND b.measure = c.measure AND b.year = c.year - 1
-    WHERE c.year = %(year)s AND c.complete AND b.complete
+    SELECT participant_id, measure, year, 'Y', carats, value_usd,
+           base_year, 'Y', base_carats, base_value_usd
+    FROM year_steps
+    WHERE year = %(year)s AND base_year = year - 1 AND complete AND base_complete
 )
 SELECT p.code, c.*
 FROM compared c
@@ -1230,7 +1319,7 @@ WITH past AS (
     HAVING SUM(r.carats) > 0
     UNION ALL
     SELECT s.participant_id, 'trade', s.year, SUM(t.carats), SUM(t.value_usd)
-    FROM statistics_traderecord t
+    FROM statistics_submissiontradetotal t
     JOIN statistics_submission s ON s.id = t.submission_id
     WHERE s.dataset = 'trade' AND s.status = ANY(%(statuses)s)
       AND s.year BETWEEN %(first_year)s AND %(year)s - 1

@@ -139,6 +139,9 @@ class ProductionRecord(models.Model):
 class TradeRecord(models.Model):
     """Imports or exports in one period, with one partner, under one HS code."""
 
+    # Its own index, although trade_record_natural_key starts with the submission: reading a
+    # submission's records through the wider natural key took twice as long, in every
+    # aggregation that joins records to submissions (docs/performance.md).
     submission = models.ForeignKey(
         Submission, on_delete=models.CASCADE, related_name="trade_records"
     )
@@ -172,6 +175,61 @@ class TradeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission} {self.flow} {self.partner_id} {self.hs_code}"
+
+
+class SubmissionTradeTotal(models.Model):
+    """A submission's trade summed over its partners, by flow and HS code.
+
+    Kept by PostgreSQL triggers on statistics_traderecord (migration 0002), whatever writes the
+    records (the services, the importer's COPY, a script), so it always matches them. The
+    anomaly rules that need no partner (unit values over ten years of history, jumps, supply,
+    missing data) read these few rows instead of every trade record (docs/performance.md).
+    Read-only for Django: never written from Python."""
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.DO_NOTHING, related_name="trade_totals", db_index=False
+    )
+    flow = models.CharField(max_length=6, choices=Flow.choices)
+    hs_code = models.CharField(max_length=7, choices=HSCode.choices)
+    carats = models.DecimalField(max_digits=18, decimal_places=2)
+    value_usd = models.DecimalField(max_digits=20, decimal_places=2)
+    certificates = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "flow", "hs_code"], name="submission_trade_total_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id} {self.flow} {self.hs_code}"
+
+
+class SubmissionPartnerTotal(models.Model):
+    """A submission's trade summed over its HS codes, by flow and partner: what the mirror
+    rule compares (A's exports to B against B's imports from A). Kept by the same triggers
+    as SubmissionTradeTotal; read-only for Django."""
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.DO_NOTHING, related_name="partner_totals", db_index=False
+    )
+    flow = models.CharField(max_length=6, choices=Flow.choices)
+    partner = models.ForeignKey(
+        Participant, on_delete=models.DO_NOTHING, related_name="+", db_index=False
+    )
+    carats = models.DecimalField(max_digits=18, decimal_places=2)
+    value_usd = models.DecimalField(max_digits=20, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "flow", "partner"], name="submission_partner_total_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id} {self.flow} {self.partner_id}"
 
 
 class SubmissionTransition(models.Model):

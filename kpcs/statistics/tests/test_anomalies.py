@@ -538,7 +538,7 @@ def test_the_number_of_queries_of_a_run_does_not_grow_with_the_participants(cont
 
     assert large.total > small.total
     assert len(many.captured_queries) == len(few.captured_queries)
-    # Five rules, the stored fingerprints, one upsert, one update; SET LOCAL jit and savepoints.
+    # Five rules, the stored fingerprints, one upsert, one update; settings and savepoints.
     assert len(many.captured_queries) <= 13
 
 
