@@ -355,14 +355,9 @@ class ProductionSummaryApi(PublicStatisticsApi):
     )
     def get(self, request: Request) -> Response | HttpResponse:
         query = _query(YearQuerySerializer, request)
-        summary = selectors.production_summary(year=query["year"], number=query.get("release"))
-        if summary is None:
-            # No such release: release_or_404 raises the 404 that names what is missing (and
-            # a release published between the two reads is read as given).
-            release = release_or_404(year=query["year"], number=query.get("release"))
-            summary = selectors.production_summary(year=query["year"], release=release)
-            assert summary is not None
-        release = summary.release
+        release = release_or_404(year=query["year"], number=query.get("release"))
+        summary = selectors.production_summary(year=query["year"], release=release)
+        assert summary is not None
         if query["format"] == "csv":
             return exports.production_csv(summary)
         if query["format"] == "xlsx":
@@ -395,14 +390,9 @@ class TradeSummaryApi(PublicStatisticsApi):
     )
     def get(self, request: Request) -> Response | HttpResponse:
         query = _query(YearQuerySerializer, request)
-        summary = selectors.trade_summary(year=query["year"], number=query.get("release"))
-        if summary is None:
-            # No such release: release_or_404 raises the 404 that names what is missing (and
-            # a release published between the two reads is read as given).
-            release = release_or_404(year=query["year"], number=query.get("release"))
-            summary = selectors.trade_summary(year=query["year"], release=release)
-            assert summary is not None
-        release = summary.release
+        release = release_or_404(year=query["year"], number=query.get("release"))
+        summary = selectors.trade_summary(year=query["year"], release=release)
+        assert summary is not None
         if query["format"] == "csv":
             return exports.trade_csv(summary)
         if query["format"] == "xlsx":

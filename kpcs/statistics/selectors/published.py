@@ -23,7 +23,6 @@ from django.db.models import (
     FilteredRelation,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
 )
@@ -135,63 +134,23 @@ class ProductionSummary:
     total: ProductionFigures
 
 
-_RELEASE_COLUMNS = ("release_id", "release__number", "release__published_at", "release__note")
-
-
-def _published_rows(
-    model: type[ReleaseProduction] | type[ReleaseTrade],
-    *,
-    year: int,
-    release: Release | None,
-    number: int | None,
-    columns: tuple[str, ...],
-) -> tuple[Release | None, list[tuple[Any, ...]]]:
-    """The release and its rows of `model` (by participant code). Without `release`, the
-    year's release `number` (default: the latest) is found in the same query as its rows,
-    which are read with its columns: one round trip for the busiest public reads. A second
-    query runs only when there are no rows, to tell an empty release from none at all."""
-    records = model.objects.all()
-    leading: tuple[str, ...] = ()
-    if release is not None:
-        records = records.filter(release=release)
-    else:
-        releases = Release.objects.filter(year=year)
-        if number is not None:
-            releases = releases.filter(number=number)
-        records = records.filter(release=Subquery(releases.order_by("-number").values("pk")[:1]))
-        leading = _RELEASE_COLUMNS
-    rows = list(records.order_by("participant__code").values_list(*leading, *columns))
-    if release is None:
-        if not rows:
-            return release_get(year=year, number=number), []
-        pk, release_number, published_at, note = rows[0][:4]
-        release = Release(
-            pk=pk, year=year, number=release_number, published_at=published_at, note=note
-        )
-        rows = [row[4:] for row in rows]
-    return release, rows
-
-
-def production_summary(
-    *, year: int, release: Release | None = None, number: int | None = None
-) -> ProductionSummary | None:
+def production_summary(*, year: int, release: Release | None = None) -> ProductionSummary | None:
     """Each participant's production in `year` and the world total, as published in `release`
-    (default: the year's release `number`, or its latest); None when there is no such
-    release.
+    (default: the year's latest release); None when nothing has been published for the year.
 
     One query: the rows are read as tuples (with the participant's code and name in the active
     language) and the $/ct and totals computed here. These are the busiest public reads, and
     building model instances or compiling aggregate expressions per request cost more than
     the query itself (docs/performance.md)."""
-    release, records = _published_rows(
-        ReleaseProduction,
-        year=year,
-        release=release,
-        number=number,
-        columns=("participant__code", *_name_columns(), "carats", "value_usd"),
-    )
+    if release is None:
+        release = release_get(year=year)
     if release is None or release.year != year:
         return None
+    records = (
+        ReleaseProduction.objects.filter(release=release)
+        .order_by("participant__code")
+        .values_list("participant__code", *_name_columns(), "carats", "value_usd")
+    )
     rows = [
         ProductionFigures(
             participant=PublishedParticipant(code=code, name=name or fallback),
@@ -259,28 +218,21 @@ def _trade_figures(
     )
 
 
-def trade_summary(
-    *, year: int, release: Release | None = None, number: int | None = None
-) -> TradeSummary | None:
+def trade_summary(*, year: int, release: Release | None = None) -> TradeSummary | None:
     """Each participant's imports and exports in `year` (one row per participant) and the
-    world totals, as published in `release` (default: the year's release `number`, or its
-    latest); None when there is no such release. One query, as production_summary."""
-    release, records = _published_rows(
-        ReleaseTrade,
-        year=year,
-        release=release,
-        number=number,
-        columns=(
-            "participant__code",
-            *_name_columns(),
-            "flow",
-            "carats",
-            "value_usd",
-            "certificates",
-        ),
-    )
+    world totals, as published in `release` (default: the year's latest release); None when
+    nothing has been published for the year. One query, as production_summary."""
+    if release is None:
+        release = release_get(year=year)
     if release is None or release.year != year:
         return None
+    records = (
+        ReleaseTrade.objects.filter(release=release)
+        .order_by("participant__code")
+        .values_list(
+            "participant__code", *_name_columns(), "flow", "carats", "value_usd", "certificates"
+        )
+    )
     # A release holds at most one row per participant and flow (release_trade_unique).
     by_participant: dict[str, tuple[str, dict[str, tuple[Decimal, Decimal, int]]]] = {}
     totals: dict[str, list[Any]] = {Flow.IMPORT: [ZERO, ZERO, 0], Flow.EXPORT: [ZERO, ZERO, 0]}
