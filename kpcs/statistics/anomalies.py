@@ -9,7 +9,8 @@ until they are accepted) and keeps one `Anomaly` row per finding:
   exports of Q against B's imports of Q+1, Q4 against Q1 of the next year, or the other way
   round when imports are ahead) explains the gap; the year is shifted the same way when both
   sides reported quarters, and compared as it is when either reported the whole year (Y);
-- supply_gap: exports above production + imports;
+- supply_gap: exports above production + imports + the opening stock the participant
+  declared for the year (zero when it declared none);
 - unit_value_outlier: US$/ct against the participant's own history (modified z-score) and
   against every other participant's figures for the same HS code and year;
 - jump: quarter on quarter (trade), half on half (production) and year on year;
@@ -83,8 +84,10 @@ class AnomalySettings:
     mirror_min_carats: Decimal = Decimal("1000")
     mirror_min_value_usd: Decimal = Decimal("100000")
 
-    # Exports may exceed production + imports by stock drawn down; there is no stock field
-    # yet, so only a gap above 10% of what was available (and above 1,000 ct) is flagged.
+    # What was available is production + imports + the opening stock the participant
+    # declared (StockDeclaration; none declared counts as zero). Valuation, rounding and
+    # goods counted in the next year still blur it, so only a gap above 10% of what was
+    # available (and above 1,000 ct) is flagged.
     supply_tolerance: Decimal = Decimal("0.10")
     supply_min_carats: Decimal = Decimal("1000")
 
@@ -818,11 +821,21 @@ totals AS (
     FROM figures
     GROUP BY participant_id
 )
-SELECT p.id AS participant_id, p.code, t.*
+SELECT p.id AS participant_id, p.code, t.*,
+       d.id IS NOT NULL AS stock_declared,
+       COALESCE(d.carats, 0) AS stock_carats,
+       COALESCE(d.value_usd, 0) AS stock_value_usd
 FROM totals t
 JOIN participants_participant p ON p.id = t.participant_id
-WHERE t.export_carats - (t.production_carats + t.import_carats)
-      > GREATEST(%(min_carats)s, %(tolerance)s * (t.production_carats + t.import_carats))
+-- The opening stock the participant declared for the year (one row at most: unique on
+-- participant and year); none declared counts as zero.
+LEFT JOIN statistics_stockdeclaration d
+       ON d.participant_id = t.participant_id AND d.year = %(year)s
+WHERE t.export_carats - (t.production_carats + t.import_carats + COALESCE(d.carats, 0))
+      > GREATEST(
+          %(min_carats)s,
+          %(tolerance)s * (t.production_carats + t.import_carats + COALESCE(d.carats, 0))
+      )
 ORDER BY p.code
 """
 
@@ -839,7 +852,8 @@ def _supply_gaps(*, year: int, settings: AnomalySettings) -> list[Finding]:
     )
     findings = []
     for row in rows:
-        available = row["production_carats"] + row["import_carats"]
+        stock = row["stock_carats"]
+        available = row["production_carats"] + row["import_carats"] + stock
         gap = row["export_carats"] - available
         gap_pct = gap / available * HUNDRED if available else None
         excess = gap / settings.supply_min_carats
@@ -855,10 +869,19 @@ def _supply_gaps(*, year: int, settings: AnomalySettings) -> list[Finding]:
             "production_value": _usd(row["production_value_usd"]),
             "imports": _ct(row["import_carats"]),
             "import_value": _usd(row["import_value_usd"]),
+            "stock": _ct(stock),
+            "stock_value": _usd(row["stock_value_usd"]),
             "available": _ct(available),
             "gap": _ct(gap),
         }
-        if available:
+        if row["stock_declared"]:
+            sentence = gettext(
+                "In %(year)s, %(participant)s exported %(exports)s worth %(export_value)s "
+                "(%(export_unit_value)s), but produced %(production)s (%(production_value)s), "
+                "imported %(imports)s (%(import_value)s) and declared an opening stock of "
+                "%(stock)s (%(stock_value)s): %(available)s available."
+            )
+        elif available:
             sentence = gettext(
                 "In %(year)s, %(participant)s exported %(exports)s worth %(export_value)s "
                 "(%(export_unit_value)s), but produced %(production)s (%(production_value)s) "
@@ -877,12 +900,14 @@ def _supply_gaps(*, year: int, settings: AnomalySettings) -> list[Finding]:
             )
         else:
             parts.append(gettext("Exports exceed what was available by %(gap)s.") % values)
-        parts.append(
-            gettext(
-                "No stock figure is reported, so stock is counted as zero; diamonds held in "
-                "stock from earlier years may explain part of the gap."
+        if not row["stock_declared"]:
+            parts.append(
+                gettext(
+                    "No opening stock is declared for %(year)s, so stock is counted as zero; "
+                    "diamonds held in stock from earlier years may explain part of the gap."
+                )
+                % values
             )
-        )
         findings.append(
             Finding(
                 rule=Anomaly.Rule.SUPPLY_GAP,
@@ -899,7 +924,9 @@ def _supply_gaps(*, year: int, settings: AnomalySettings) -> list[Finding]:
                     "production_value_usd": _fig(row["production_value_usd"]),
                     "import_carats": _fig(row["import_carats"]),
                     "import_value_usd": _fig(row["import_value_usd"]),
-                    "stock_carats": _fig(ZERO),
+                    "stock_declared": row["stock_declared"],
+                    "stock_carats": _fig(stock),
+                    "stock_value_usd": _fig(row["stock_value_usd"]),
                     "available_carats": _fig(available),
                     "gap_carats": _fig(gap),
                     "gap_pct": _fig(gap_pct, TENTH),

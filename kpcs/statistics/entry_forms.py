@@ -1,5 +1,5 @@
 """Forms of the participant's statistics pages: the grid of one period, the explanation of a
-warning and the file upload.
+warning, the file upload and the declaration of opening stock.
 
 The grid's cells are plain text: they are checked by the one validation of statistics rows
 (kpcs.statistics.validation, through services.figures_save), not here, so the grid, an
@@ -216,3 +216,50 @@ class OverviewYearForm(forms.Form):
         self.fields["year"].choices = [("", _("Recent years"))] + [  # type: ignore[attr-defined]
             (year, year) for year in years
         ]
+
+
+def _stock_figure(label: Any, *, required: Any, invalid: Any) -> forms.DecimalField:
+    # Only read as a number here: services.stock_declare judges it (negative, decimals,
+    # size, a value without carats) for the browser and the API alike.
+    return forms.DecimalField(
+        label=label,
+        widget=_number_input(),
+        error_messages={"required": required, "invalid": invalid},
+    )
+
+
+class StockDeclarationForm(forms.Form):
+    """The opening stock of one year: carats, US$ and a note. Declaring a year again replaces
+    what was declared for it."""
+
+    year = forms.TypedChoiceField(label=gettext_lazy("Year"), coerce=int)
+    carats = _stock_figure(
+        gettext_lazy("Carats"),
+        required=gettext_lazy("Give the carats held in stock (0 when there was none)."),
+        invalid=gettext_lazy(
+            "The carats must be a number, with a dot for decimals (e.g. 1250.50)."
+        ),
+    )
+    value_usd = _stock_figure(
+        gettext_lazy("Value (US$)"),
+        required=gettext_lazy("Give the value (US$) of the stock (0 when there was none)."),
+        invalid=gettext_lazy(
+            "The value (US$) must be a number, with a dot for decimals (e.g. 187500.00)."
+        ),
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Note"),
+        required=False,
+        max_length=2000,
+        help_text=gettext_lazy("Optional: how the stock was counted or valued."),
+        widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
+    )
+
+    def __init__(self, *args: Any, years: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        years = list(years)
+        field = self.fields["year"]
+        field.choices = [(year, year) for year in years]  # type: ignore[attr-defined]
+        field.error_messages["invalid_choice"] = _(
+            "The year must be from %(first)s to %(last)s."
+        ) % {"first": min(years), "last": max(years)}

@@ -21,4 +21,5 @@ urlpatterns = [
     path("upload/", views.UploadView.as_view(), name="upload"),
     path("upload/confirm/", views.UploadConfirmView.as_view(), name="upload-confirm"),
     path("upload/discard/", views.UploadDiscardView.as_view(), name="upload-discard"),
+    path("stock/", views.StockView.as_view(), name="stock"),
 ]

@@ -1,6 +1,6 @@
 """The participant authority's statistics pages: the overview of its reporting periods, the
-grid of one period (save, explain warnings, submit) and the file upload (a dry run first,
-then "store these figures").
+grid of one period (save, explain warnings, submit), the file upload (a dry run first,
+then "store these figures") and its declared opening stock.
 
 Only a participant's own authority uses them (anonymous → log-in, every other role → 403,
 another participant's submission → 404). Whatever the way in, figures are stored through
@@ -21,14 +21,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import AccessMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.forms import BaseForm, BaseFormSet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
@@ -39,6 +39,7 @@ from kpcs.statistics import services
 from kpcs.statistics.deadlines import EditState, edit_state
 from kpcs.statistics.importing import statistics_file_read
 from kpcs.statistics.models import Dataset, Flow, Period, Submission, ValidationFinding
+from kpcs.statistics.selectors import stock as stock_selectors
 from kpcs.statistics.selectors import submissions as selectors
 from kpcs.statistics.validation import (
     ERROR,
@@ -835,3 +836,84 @@ class UploadDiscardView(EntryView):
         _pending_discard(request)
         messages.info(request, _("The upload was discarded; nothing was stored."))
         return redirect("submissions:upload")
+
+
+# --- Declared stock ----------------------------------------------------------------------------
+
+
+def stock_page(
+    request: HttpRequest,
+    *,
+    form: ef.StockDeclarationForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    participant = _participant(request)
+    declarations = list(
+        stock_selectors.participant_stock_declarations(participant_id=participant.pk)
+    )
+    years = _stock_years()
+    if form is None:
+        # ?year= picks the declaration to change; anything else starts a new one.
+        wanted = request.GET.get("year", "")
+        declared = {d.year: d for d in declarations}
+        chosen = declared.get(int(wanted)) if wanted.isdigit() else None
+        initial: dict[str, Any] = {"year": years[0]}
+        if chosen is not None:
+            initial = {
+                "year": chosen.year,
+                "carats": chosen.carats,
+                "value_usd": chosen.value_usd,
+                "note": chosen.note,
+            }
+        form = ef.StockDeclarationForm(initial=initial, years=years)
+    context = {
+        "participant": participant,
+        "declarations": declarations,
+        "form": form,
+        "breadcrumbs": [
+            (gettext_lazy("My statistics"), reverse("submissions:overview")),
+            (gettext_lazy("Declared stock"), ""),
+        ],
+    }
+    return render(request, TEMPLATES + "stock.html", context, status=status)
+
+
+def _stock_years() -> list[int]:
+    """The years stock can be declared for, latest first: a year's opening stock once the
+    year has begun, back to the start of the KPCS."""
+    return list(range(timezone.localdate().year, FIRST_YEAR - 1, -1))
+
+
+class StockView(EntryView):
+    """The participant's opening stock by year, and the form to declare or change one."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return stock_page(request)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = ef.StockDeclarationForm(request.POST, years=_stock_years())
+        if not form.is_valid():
+            return stock_page(request, form=form, status=400)
+        data = form.cleaned_data
+        try:
+            declaration = services.stock_declare(
+                participant=self.participant,
+                year=data["year"],
+                carats=data["carats"],
+                value_usd=data["value_usd"],
+                note=data["note"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return stock_page(request, form=form, status=400)
+        messages.success(
+            request,
+            _("The opening stock of %(year)s is declared: %(carats)s ct worth US$ %(value)s.")
+            % {
+                "year": declaration.year,
+                "carats": formats.number_format(declaration.carats, 2, force_grouping=True),
+                "value": formats.number_format(declaration.value_usd, 2, force_grouping=True),
+            },
+        )
+        return redirect("submissions:stock")

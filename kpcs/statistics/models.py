@@ -232,6 +232,54 @@ class SubmissionPartnerTotal(models.Model):
         return f"{self.submission_id} {self.flow} {self.partner_id}"
 
 
+class StockDeclaration(models.Model):
+    """Rough diamonds a participant held in stock at the start of a year (its opening stock),
+    available to export during the year. Declared apart from the statistics rows, whose
+    exchange format (FORMATS.md §1) has no place for it; the supply-gap checks count it
+    beside production and imports."""
+
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.PROTECT,
+        related_name="stock_declarations",
+        verbose_name=_("participant"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    carats = models.DecimalField(_("carats"), max_digits=14, decimal_places=2)
+    value_usd = models.DecimalField(_("value (US$)"), max_digits=16, decimal_places=2)
+    note = models.TextField(_("note"), blank=True)
+    declared_at = models.DateTimeField(_("declared"))
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["participant__code", "-year"]
+        verbose_name = _("stock declaration")
+        verbose_name_plural = _("stock declarations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "year"], name="stock_declaration_unique_year"
+            ),
+            # The KPCS started in 2003 (validation.FIRST_YEAR): no stock before it.
+            models.CheckConstraint(
+                condition=Q(year__gte=2003) & Q(year__lte=2100),
+                name="stock_declaration_year_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(carats__gte=0) & Q(value_usd__gte=0),
+                name="stock_declaration_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(carats__gt=0) | Q(value_usd=0),
+                name="stock_declaration_value_needs_carats",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant.code} {self.year} stock: {self.carats} ct"
+
+
 class SubmissionTransition(models.Model):
     """Each step of the workflow: who moved the submission, from where to where, and why."""
 

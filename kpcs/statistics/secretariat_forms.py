@@ -243,6 +243,11 @@ class QuestionFilterForm(forms.Form):
     )
 
 
+class StockFilterForm(forms.Form):
+    year = _year_field(required=False)
+    participant = ParticipantCodeField(required=False)
+
+
 class QuestionAskForm(forms.Form):
     question = _text(
         _("Question to the participant"),

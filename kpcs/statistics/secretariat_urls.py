@@ -34,6 +34,7 @@ urlpatterns = [
     path("anomalies/", views.AnomalyListView.as_view(), name="anomalies"),
     path("anomalies/analyse/", views.AnomalyAnalyseView.as_view(), name="anomaly-analyse"),
     path("anomalies/<int:pk>/ask/", views.QuestionAskView.as_view(), name="question-ask"),
+    path("stock/", views.StockListView.as_view(), name="stock"),
     path("questions/", views.QuestionListView.as_view(), name="questions"),
     path("questions/<int:pk>/", views.QuestionDetailView.as_view(), name="question"),
     path(

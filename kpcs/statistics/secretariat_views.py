@@ -1,6 +1,7 @@
 """The secretariat's statistics pages: completeness and timeliness of the reporting, the
 review of one submission (query, accept, reopen), due dates and extensions, publication of
-releases, anomalies and the questions of the Data Anomaly Questionnaire.
+releases, anomalies, the questions of the Data Anomaly Questionnaire and the opening stock
+participants declared.
 
 Every page here is for the secretariat only (anonymous → log-in, other roles → 403), except
 `nonreporting_public`: the public list of participants that have not reported, shown for the
@@ -37,12 +38,14 @@ from kpcs.statistics.models import (
 from kpcs.statistics.publication import PublicationError, release_publish
 from kpcs.statistics.revisions import changes_since_acceptance
 from kpcs.statistics.selectors import analysis as selectors
+from kpcs.statistics.selectors import stock as stock_selectors
 from kpcs.statistics.selectors.submissions import submission_findings
 from kpcs.statistics.tasks import ANOMALY_ANALYSIS, anomaly_analysis_job_start
 
 TEMPLATES = "statistics/secretariat/"
 ANOMALIES_PAGE_SIZE = 50
 QUESTIONS_PAGE_SIZE = 50
+STOCK_PAGE_SIZE = 50
 
 Crumbs = list[tuple[Any, str]]
 Status = Submission.Status
@@ -153,6 +156,10 @@ def render_review(
         else [],
         "trade_totals": selectors.submission_trade_totals(submission=submission) if trade else None,
         "findings": list(submission_findings(submission=submission)),
+        # What the supply checks count beside production and imports for this year.
+        "stock": stock_selectors.stock_declaration_for(
+            participant_id=submission.participant_id, year=submission.year
+        ),
         "transitions": list(selectors.submission_transitions(submission=submission)),
         "changes": selectors.changes_for_display(changes_since_acceptance(submission=submission)),
         "ever_accepted": ever_accepted,
@@ -538,6 +545,36 @@ class QuestionAskView(SecretariatView):
                 )
                 return redirect("statistics_secretariat:question", pk=question.pk)
         return self.render_form(form, status=400)
+
+
+# --- Declared stock ----------------------------------------------------------------------------
+
+
+class StockListView(SecretariatView):
+    """The opening stock every participant declared, of one year or all (never published)."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = sf.StockFilterForm(request.GET or None)
+        status, filters = 200, {}
+        if form.is_bound and not form.is_valid():
+            status = 400
+        elif form.is_bound:
+            filters = form.cleaned_data
+        participant = filters.get("participant")
+        declarations = stock_selectors.stock_declarations_visible_to(
+            request.user,
+            year=filters.get("year"),
+            participant_id=participant.pk if participant is not None else None,
+        )
+        if status != 200:
+            declarations = declarations.none()
+        context = {
+            "form": form,
+            "page": paginate(request, declarations, per_page=STOCK_PAGE_SIZE),
+            "breadcrumbs": _crumbs((gettext_lazy("Declared stock"), "")),
+            "section": "stock",
+        }
+        return render(request, TEMPLATES + "stock.html", context, status=status)
 
 
 # --- Questions of the Data Anomaly Questionnaire ------------------------------------------------

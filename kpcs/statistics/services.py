@@ -1,6 +1,7 @@
 """Writes about statistics submissions: saving figures (from the browser grid, an uploaded
 file or the API — all through the same validation), the workflow draft → submitted →
-queried → accepted → published, explanations of warnings and deadline extensions."""
+queried → accepted → published, explanations of warnings, deadline extensions and the
+participants' declared opening stock."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from kpcs.accounts.permissions import is_secretariat
@@ -24,6 +27,7 @@ from kpcs.statistics.models import (
     DeadlineExtension,
     ProductionRecord,
     ReportingDeadline,
+    StockDeclaration,
     Submission,
     SubmissionTransition,
     TradeRecord,
@@ -33,6 +37,9 @@ from kpcs.statistics.revisions import figures_of, revision_record, trade_row_key
 from kpcs.statistics.selectors.submissions import user_may_enter_figures_for
 from kpcs.statistics.validation import (
     ERROR,
+    FIRST_YEAR,
+    MAX_CARATS,
+    MAX_VALUE_USD,
     PRODUCTION,
     WARNING,
     CleanRow,
@@ -392,4 +399,108 @@ def reporting_deadline_set(
         instance=deadline or ReportingDeadline(year=year, period=period),
         actor=actor,
         values={"due_date": due_date},
+    )
+
+
+# --- Declared stock ----------------------------------------------------------------------------
+
+STOCK_NOTE_MAX_LENGTH = 2000
+
+
+def _stock_figure_problems() -> dict[str, dict[str, str]]:
+    """Each stock figure's messages, naming the field so a person knows which to correct
+    (whole sentences per field: translations cannot assemble them from pieces)."""
+    return {
+        "carats": {
+            "not_a_number": _("The carats must be a number."),
+            "negative": _("The carats cannot be negative; declare 0 when there was no stock."),
+            "too_large": _("The carats are more than %(max)s; check the figure."),
+            "decimals": _("Give the carats with at most two decimals."),
+        },
+        "value_usd": {
+            "not_a_number": _("The value (US$) must be a number."),
+            "negative": _("The value (US$) cannot be negative."),
+            "too_large": _("The value (US$) is more than %(max)s; check the figure."),
+            "decimals": _("Give the value (US$) with at most two decimals (cents)."),
+        },
+    }
+
+
+def _stock_figure_problem(name: str, value: Decimal, limit: Decimal) -> str | None:
+    messages = _stock_figure_problems()[name]
+    if not value.is_finite():
+        return messages["not_a_number"]
+    if value < 0:
+        return messages["negative"]
+    if value > limit:
+        return messages["too_large"] % {"max": formats.number_format(limit, 2, force_grouping=True)}
+    if value != value.quantize(Decimal("0.01")):
+        return messages["decimals"]
+    return None
+
+
+@transaction.atomic
+def stock_declare(
+    *,
+    participant: Participant,
+    year: int,
+    carats: Decimal,
+    value_usd: Decimal,
+    note: str,
+    actor: Any,
+) -> StockDeclaration:
+    """Declare (or change) the participant's opening stock of `year`: the rough diamonds it
+    held at the start of the year, available to export during it. Only the participant's
+    own authority declares it (PermissionDenied otherwise). Bad input raises ValidationError
+    keyed by field (year, carats, value_usd, note), every problem at once; nothing is
+    written. Each change is in the audit trail; declaring the same figures again changes
+    nothing."""
+    if not user_may_enter_figures_for(user=actor, participant_id=participant.pk):
+        raise PermissionDenied(_("Only the participant's own authority may declare its stock."))
+    note = note.strip()
+    errors: dict[str, str] = {}
+    last_year = timezone.localdate().year
+    if not FIRST_YEAR <= year <= last_year:
+        errors["year"] = _(
+            "The year must be from %(first)s to %(last)s: KP statistics start in %(first)s, "
+            "and a year's opening stock is declared once the year has begun."
+        ) % {"first": FIRST_YEAR, "last": last_year}
+    carats_problem = _stock_figure_problem("carats", carats, MAX_CARATS)
+    if carats_problem:
+        errors["carats"] = carats_problem
+    value_problem = _stock_figure_problem("value_usd", value_usd, MAX_VALUE_USD)
+    if value_problem:
+        errors["value_usd"] = value_problem
+    elif not carats_problem and carats == 0 and value_usd != 0:
+        errors["value_usd"] = _(
+            "A value (US$) needs carats: declare the carats held in stock, or a value of 0."
+        )
+    if len(note) > STOCK_NOTE_MAX_LENGTH:
+        errors["note"] = _("Keep the note under %(max)s characters.") % {
+            "max": STOCK_NOTE_MAX_LENGTH
+        }
+    if errors:
+        raise ValidationError(errors)
+    declaration = (
+        StockDeclaration.objects.select_for_update()
+        .filter(participant=participant, year=year)
+        .first()
+    )
+    if (
+        declaration is not None
+        and declaration.carats == carats
+        and declaration.value_usd == value_usd
+        and declaration.note == note
+    ):
+        return declaration
+    return audit.save_with_audit(
+        instance=declaration or StockDeclaration(participant=participant, year=year),
+        actor=actor,
+        values={
+            "carats": carats,
+            "value_usd": value_usd,
+            "note": note,
+            "declared_at": timezone.now(),
+            "declared_by": actor,
+        },
     )

@@ -23,4 +23,6 @@ urlpatterns = [
         apis.WarningExplainApi.as_view(),
         name="statistics-submission-finding-explain",
     ),
+    path("stock/", apis.StockListApi.as_view(), name="statistics-stock-list"),
+    path("stock/<int:year>/", apis.StockDeclareApi.as_view(), name="statistics-stock-declare"),
 ]

@@ -1,5 +1,6 @@
 """The submissions API: participants' own systems post their statistics (FORMATS.md §1 rows as
-JSON), read their submissions, explain warnings and submit; the secretariat reads them all.
+JSON), read their submissions, explain warnings and submit, and declare their opening stock;
+the secretariat reads them all.
 
 A participant authority's token (or session) posts and submits for its own participant only;
 the secretariat may read every submission but posts no figures (403). Reviewers and observers
@@ -25,13 +26,16 @@ from rest_framework.views import APIView
 
 from kpcs.accounts.permissions import is_secretariat
 from kpcs.common.api import ErrorSerializer, StandardPagination
+from kpcs.participants.selectors import participant_get
 from kpcs.statistics import services
 from kpcs.statistics.deadlines import submission_edit_state
-from kpcs.statistics.models import DATASET_PERIODS, Dataset, Period, Submission
+from kpcs.statistics.models import DATASET_PERIODS, Dataset, Period, StockDeclaration, Submission
+from kpcs.statistics.selectors import stock as stock_selectors
 from kpcs.statistics.selectors import submissions as selectors
 from kpcs.statistics.validation import FIRST_YEAR, HEADER, Finding, StatisticsRejected
 
 TAGS = ["statistics submissions"]
+STOCK_TAGS = ["statistics stock"]
 # A year of one participant's quarterly trade is a few hundred rows; years of history a few
 # thousand. A batch far larger is a mistake, and would hold a request for minutes.
 MAX_ROWS = 20_000
@@ -660,3 +664,192 @@ class WarningExplainApi(APIView):
         except services.WorkflowError as exc:
             raise Conflict(str(exc)) from exc
         return Response(WarningSerializer(finding).data)
+
+
+# --- Declared stock ----------------------------------------------------------------------------
+
+
+class StockDeclarationSerializer(serializers.Serializer):
+    """A participant's opening stock of a year: the rough diamonds it held at the start of the
+    year, available to export during it. Never published."""
+
+    participant = serializers.CharField(source="participant.code")
+    year = serializers.IntegerField()
+    carats = serializers.DecimalField(max_digits=14, decimal_places=2)
+    value_usd = serializers.DecimalField(max_digits=16, decimal_places=2)
+    note = serializers.CharField()
+    declared_at = serializers.DateTimeField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        ref_name = "StockDeclaration"
+
+    def get_url(self, declaration: StockDeclaration) -> str:
+        return reverse(
+            "api:statistics-stock-declare",
+            args=[declaration.year],
+            request=self.context.get("request"),
+        )
+
+
+def _stock_figure(*, help_text: Any, required: Any, invalid: Any) -> serializers.DecimalField:
+    # Only read as a number here: services.stock_declare judges it (negative, decimals, size,
+    # a value without carats) for the API and the browser alike.
+    return serializers.DecimalField(
+        max_digits=None,
+        decimal_places=None,
+        help_text=help_text,
+        error_messages={
+            "required": required,
+            "null": required,
+            "invalid": invalid,
+            "max_string_length": invalid,
+        },
+    )
+
+
+class StockListApi(APIView):
+    """The opening stock declared by your participant (a participant authority), or by every
+    participant (the secretariat, which may name one with `participant`), latest year first."""
+
+    permission_classes = [IsAuthorityOrSecretariat]
+    pagination_class = StandardPagination
+
+    class FilterSerializer(serializers.Serializer):
+        participant = serializers.CharField(
+            required=False,
+            max_length=3,
+            help_text=_("Only this participant's declarations (its code, e.g. BWA)."),
+            error_messages={
+                "max_length": _("A participant code has three letters, e.g. BWA or EUR."),
+                "blank": _("A participant code has three letters, e.g. BWA or EUR."),
+            },
+        )
+        year = serializers.IntegerField(
+            required=False,
+            min_value=FIRST_YEAR,
+            max_value=2100,
+            help_text=_("Only the declarations for this year."),
+            error_messages={
+                "invalid": _("Give the year as four digits, e.g. 2024."),
+                "min_value": _("KP statistics start in 2003: give a year from 2003 to 2100."),
+                "max_value": _("Give a year from 2003 to 2100."),
+                "max_string_length": _("Give the year as four digits, e.g. 2024."),
+            },
+        )
+
+    @extend_schema(
+        operation_id="statistics_stock_list",
+        tags=STOCK_TAGS,
+        parameters=[FilterSerializer],
+        responses={
+            200: StockDeclarationSerializer(many=True),
+            400: ErrorSerializer,
+            401: ErrorSerializer,
+            403: ErrorSerializer,
+        },
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        participant_id = None
+        if "participant" in data:
+            participant = participant_get(code=data["participant"])
+            if participant is None:
+                raise exceptions.ValidationError(
+                    {
+                        "participant": [
+                            gettext("No participant has the code “%(code)s”.")
+                            % {"code": data["participant"].upper()}
+                        ]
+                    }
+                )
+            if not is_secretariat(request.user) and participant.pk != getattr(
+                request.user, "participant_id", None
+            ):
+                raise exceptions.PermissionDenied(
+                    gettext("A participant authority reads its own participant's stock only.")
+                )
+            participant_id = participant.pk
+        declarations = stock_selectors.stock_declarations_visible_to(
+            request.user, year=data.get("year"), participant_id=participant_id
+        )
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(declarations, request, view=self)
+        output = StockDeclarationSerializer(page, many=True, context={"request": request})
+        return paginator.get_paginated_response(output.data)
+
+
+class StockDeclareApi(APIView):
+    """A participant authority declares (or changes) its participant's opening stock of a
+    year. Declaring the same figures again changes nothing; every change is audited. Bad
+    input answers 400 with the message for each field at fault and stores nothing."""
+
+    permission_classes = [IsAuthorityOrSecretariat]
+
+    class InputSerializer(serializers.Serializer):
+        carats = _stock_figure(
+            help_text=_('Carats held at the start of the year, as a string (e.g. "1250.50").'),
+            required=_("Give the carats held in stock (0 when there was none)."),
+            invalid=_("The carats must be a number, with a dot for decimals (e.g. 1250.50)."),
+        )
+        value_usd = _stock_figure(
+            help_text=_('Their value in US dollars, as a string (e.g. "187500.00").'),
+            required=_("Give the value (US$) of the stock (0 when there was none)."),
+            invalid=_(
+                "The value (US$) must be a number, with a dot for decimals (e.g. 187500.00)."
+            ),
+        )
+        note = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text=_("Optional: how the stock was counted or valued."),
+        )
+
+        class Meta:
+            ref_name = "StockDeclarationInput"
+
+    @extend_schema(
+        operation_id="statistics_stock_declare",
+        tags=STOCK_TAGS,
+        request=InputSerializer,
+        responses={
+            201: OpenApiResponse(StockDeclarationSerializer, description=_("Declared.")),
+            200: OpenApiResponse(
+                StockDeclarationSerializer, description=_("The year's declaration, changed.")
+            ),
+            400: ErrorSerializer,
+            401: ErrorSerializer,
+            403: ErrorSerializer,
+        },
+    )
+    def put(self, request: Request, year: int) -> Response:
+        user = request.user
+        participant = getattr(user, "participant", None)
+        if participant is None or not selectors.user_may_enter_figures_for(
+            user=user, participant_id=participant.pk
+        ):
+            raise exceptions.PermissionDenied(
+                gettext(
+                    "Only a participant's own authority declares its stock; the secretariat "
+                    "reads the declarations."
+                )
+            )
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        existed = stock_selectors.stock_declaration_for(participant_id=participant.pk, year=year)
+        declaration = services.stock_declare(
+            participant=participant,
+            year=year,
+            carats=data["carats"],
+            value_usd=data["value_usd"],
+            note=data["note"],
+            actor=user,
+        )
+        return Response(
+            StockDeclarationSerializer(declaration, context={"request": request}).data,
+            status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
+        )

@@ -16,7 +16,8 @@ skipped here without a finding) so a number always points at the same line in th
 without a header (grid, JSON) is numbered as if it had been written under one.
 
 Validation runs a constant number of queries whatever the number of rows: the participants,
-their status events and the stored figures it compares with are read once per call.
+their status events and the stored figures it compares with (the declared opening stock
+among them) are read once per call.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum, Value
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -43,6 +44,7 @@ from kpcs.statistics.models import (
     HSCode,
     Period,
     ProductionRecord,
+    StockDeclaration,
     Submission,
     TradeRecord,
 )
@@ -114,8 +116,9 @@ UNIT_VALUE_MIN_CARATS = Decimal(100)
 JUMP_FACTOR = Decimal(3)
 JUMP_MIN_CARATS = Decimal(1_000)
 JUMP_MIN_VALUE_USD = Decimal(100_000)
-# Exports above production plus imports for the year can come from stock drawn down, so small
-# gaps are normal; beyond 10 % the WGS asks where the diamonds came from.
+# Exports above production, imports and the declared opening stock for the year: valuation,
+# rounding and stock nobody declared make small gaps normal; beyond 10 % the WGS asks where
+# the diamonds came from.
 SUPPLY_GAP_MARGIN = Decimal("0.10")
 # One certificate covers one shipment; a shipment five times larger than the participant's
 # usual (median carats per certificate over the previous three years) suggests the count of
@@ -991,13 +994,21 @@ def _stored_periods(rows: Sequence[CleanRow]) -> dict[tuple[int, int, str], set[
 
 # (participant id, year, period, flow, hs_code) -> [carats, value, certificates]
 _AggKey = tuple[int, int, str, str, str]
+# (participant id, year) -> declared opening stock in carats
+_StockKey = tuple[int, int]
+# What the production read marks the stock rows it carries with, in place of a period.
+_STOCK = "stock"
 
 
-def _combined_figures(rows: Sequence[CleanRow], *, with_stored: bool) -> dict[_AggKey, list[Any]]:
+def _combined_figures(
+    rows: Sequence[CleanRow], *, with_stored: bool
+) -> tuple[dict[_AggKey, list[Any]], dict[_StockKey, Decimal]]:
     """Accepted figures summed in SQL per participant, period, flow and HS code, with the
     submissions the rows replace taken out and the rows put in: the data as it will be once
-    the rows are accepted. Two queries."""
+    the rows are accepted; and the opening stock the rows' participants declared for those
+    years. Two queries."""
     combined: dict[_AggKey, list[Any]] = {}
+    stock: dict[_StockKey, Decimal] = {}
     if with_stored:
         years = {r.year for r in rows}
         participants = {r.participant_id for r in rows}
@@ -1043,8 +1054,18 @@ def _combined_figures(rows: Sequence[CleanRow], *, with_stored: bool) -> dict[_A
             .annotate(c=Sum("carats"), v=Sum("value_usd"))
             .order_by()
         )
-        for pid, year, period, c, v in production:
-            if (pid, year, Dataset.PRODUCTION, period) not in replaced:
+        # The declared stock rides along in the same query (a declaration holds one row per
+        # participant and year, marked in the period column), so reading it costs no query.
+        declared = (
+            StockDeclaration.objects.filter(participant_id__in=participants, year__in=years)
+            .annotate(kind=Value(_STOCK), c=F("carats"), v=F("value_usd"))
+            .values_list("participant_id", "year", "kind", "c", "v")
+            .order_by()
+        )
+        for pid, year, period, c, v in production.union(declared, all=True):
+            if period == _STOCK:
+                stock[(pid, year)] = c
+            elif (pid, year, Dataset.PRODUCTION, period) not in replaced:
                 combined[(pid, year, period, PRODUCTION, "")] = [c, v, 0]
     # The stored figures of a submission the rows replace were left out above, so a key
     # the rows touch holds the rows' figures only.
@@ -1057,7 +1078,7 @@ def _combined_figures(rows: Sequence[CleanRow], *, with_stored: bool) -> dict[_A
             figures[0] += r.carats
             figures[1] += r.value_usd
             figures[2] += r.certificates or 0
-    return combined
+    return combined, stock
 
 
 def _complete(periods: Iterable[str], dataset: str) -> bool:
@@ -1068,9 +1089,16 @@ def _complete(periods: Iterable[str], dataset: str) -> bool:
 class _Warnings:
     """What the WGS would ask about, computed on rows that passed every error rule."""
 
-    def __init__(self, rows: Sequence[CleanRow], combined: dict[_AggKey, list[Any]], add: Any):
+    def __init__(
+        self,
+        rows: Sequence[CleanRow],
+        combined: dict[_AggKey, list[Any]],
+        stock: Mapping[_StockKey, Decimal],
+        add: Any,
+    ):
         self.rows = rows
         self.combined = combined
+        self.stock = stock
         self.add = add
         zero = Decimal(0)
         # Yearly sums: per participant, flow and HS code (unit values), per participant and
@@ -1289,10 +1317,11 @@ class _Warnings:
                     )
 
     def supply_gap(self) -> None:
-        """Exports above production plus imports for a whole year, judged once every flow
-        the participant reports for the year is complete (Y, both half-years or all four
-        quarters); a flow with no figures at all counts as nothing (most participants mine
-        nothing). Shown on the year's first export row in the rows (or its first row)."""
+        """Exports above production plus imports plus the opening stock declared for the
+        year, judged once every flow the participant reports for the year is complete (Y,
+        both half-years or all four quarters); a flow with no figures at all counts as
+        nothing (most participants mine nothing), and so does stock nobody declared. Shown
+        on the year's first export row in the rows (or its first row)."""
         first_rows: dict[tuple[int, int], CleanRow] = {}
         for row in self.rows:
             key = (row.participant_id, row.year)
@@ -1314,24 +1343,30 @@ class _Warnings:
             ):
                 continue
             figures = totals[key]
-            supply = figures[PRODUCTION] + figures[IMPORT]
-            if figures[EXPORT] > supply * (1 + SUPPLY_GAP_MARGIN):
-                self.add(
-                    "supply_gap",
-                    row.row_number,
-                    "carats",
-                    _(
-                        "%(code)s's exports for %(year)s (%(exports)s ct) are above its "
-                        "production and imports (%(supply)s ct); say where the diamonds came "
-                        "from (e.g. stock)."
-                    )
-                    % {
-                        "code": row.participant,
-                        "year": row.year,
-                        "exports": _amount(figures[EXPORT]),
-                        "supply": _amount(supply),
-                    },
+            stock = self.stock.get(key)
+            supply = figures[PRODUCTION] + figures[IMPORT] + (stock or 0)
+            if figures[EXPORT] <= supply * (1 + SUPPLY_GAP_MARGIN):
+                continue
+            values = {
+                "code": row.participant,
+                "year": row.year,
+                "exports": _amount(figures[EXPORT]),
+                "supply": _amount(supply),
+                "stock": _amount(stock or Decimal(0)),
+            }
+            if stock is None:
+                text = _(
+                    "%(code)s's exports for %(year)s (%(exports)s ct) are above its "
+                    "production and imports (%(supply)s ct); say where the diamonds came "
+                    "from (e.g. stock)."
                 )
+            else:
+                text = _(
+                    "%(code)s's exports for %(year)s (%(exports)s ct) are above its "
+                    "production, imports and declared opening stock (%(supply)s ct, of which "
+                    "%(stock)s ct stock); say where the diamonds came from."
+                )
+            self.add("supply_gap", row.row_number, "carats", text % values)
 
 
 def _band(reference: Decimal | None, factor: Decimal) -> tuple[Decimal, Decimal, Decimal] | None:
@@ -1376,8 +1411,8 @@ def validate_rows(
         stored = _stored_periods(validator.rows) if context.compare_with_stored else {}
         validator.mixed_periods(stored)
     if not validator.errors and validator.rows:
-        combined = _combined_figures(validator.rows, with_stored=context.compare_with_stored)
-        _Warnings(validator.rows, combined, validator.warning).run()
+        combined, stock = _combined_figures(validator.rows, with_stored=context.compare_with_stored)
+        _Warnings(validator.rows, combined, stock, validator.warning).run()
     order = {column: i for i, column in enumerate(("", *HEADER))}
     findings = sorted(
         validator.findings,

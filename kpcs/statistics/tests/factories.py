@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from kpcs.participants.tests.factories import ParticipantFactory
 from kpcs.statistics.models import (
@@ -11,6 +12,7 @@ from kpcs.statistics.models import (
     HSCode,
     Period,
     ProductionRecord,
+    StockDeclaration,
     Submission,
     TradeRecord,
 )
@@ -49,3 +51,17 @@ class TradeRecordFactory(factory.django.DjangoModelFactory):
     carats = Decimal("10000.00")
     value_usd = Decimal("1500000.00")
     certificates = 3
+
+
+class StockDeclarationFactory(factory.django.DjangoModelFactory):
+    """A fresh participant's opening stock of 2023: 20,000 ct worth US$ 3,000,000."""
+
+    class Meta:
+        model = StockDeclaration
+
+    participant = factory.SubFactory(ParticipantFactory)
+    year = 2023
+    carats = Decimal("20000.00")
+    value_usd = Decimal("3000000.00")
+    note = ""
+    declared_at = factory.LazyFunction(timezone.now)

@@ -29,6 +29,7 @@ from kpcs.statistics.tasks import (
 )
 from kpcs.statistics.tests.factories import (
     ProductionRecordFactory,
+    StockDeclarationFactory,
     SubmissionFactory,
     TradeRecordFactory,
 )
@@ -269,14 +270,96 @@ def test_exports_above_production_and_imports_are_a_supply_gap(control) -> None:
     assert gap.figures["gap_carats"] == "30000.00"
     assert gap.figures["gap_pct"] == "42.9"
     assert gap.figures["stock_carats"] == "0.00"
+    assert gap.figures["stock_declared"] is False
     assert gap.severity == "high"  # 42.9% against 10%, 30,000 ct against 1,000: over 4 times
     assert "CIV exported 100,000.00 ct worth US$ 15,000,000.00 (US$ 150.00/ct)" in gap.message
     assert "produced 50,000.00 ct" in gap.message
     assert "imported 20,000.00 ct" in gap.message
     assert "by 30,000.00 ct (42.9%)" in gap.message
-    assert "No stock figure is reported, so stock is counted as zero" in gap.message
+    assert "No opening stock is declared for 2023, so stock is counted as zero" in gap.message
     assert not Anomaly.objects.filter(rule="supply_gap", participant=tgo)
     assert anomalies_about(*control) == []
+
+
+def civ_exporting_more_than_it_produced_and_imported() -> Participant:
+    """CIV: 50,000 ct produced and 20,000 ct imported, 100,000 ct exported in YEAR."""
+    civ, bel = participant("CIV"), participant("BEL")
+    production(civ, 30_000, 4_500_000, period="H1")
+    production(civ, 20_000, 3_000_000, period="H2")
+    trade(civ, "import", bel, 20_000, 3_000_000)
+    trade(civ, "export", bel, 100_000, 15_000_000, period="Q2")
+    return civ
+
+
+def test_declared_stock_that_explains_the_gap_leaves_no_supply_gap(control) -> None:
+    civ = civ_exporting_more_than_it_produced_and_imported()
+    # 70,000 ct produced and imported + 30,000 ct in stock cover the 100,000 ct exported.
+    StockDeclarationFactory(participant=civ, year=YEAR, carats=30_000, value_usd=4_200_000)
+
+    report = anomaly_analysis_run(year=YEAR)
+
+    assert report.found["supply_gap"] == 0
+    assert not Anomaly.objects.filter(rule="supply_gap", participant=civ)
+    assert anomalies_about(*control) == []
+
+
+def test_a_gap_larger_than_production_imports_and_stock_is_flagged_naming_the_stock(
+    control,
+) -> None:
+    civ = civ_exporting_more_than_it_produced_and_imported()
+    StockDeclarationFactory(participant=civ, year=YEAR, carats=10_000, value_usd=1_400_000)
+    # A control without any declaration: 20,000 ct exported, 5,000 ct produced.
+    tgo, bel = participant("TGO"), participant("BEL")
+    production(tgo, 5_000, 750_000, period="H1")
+    trade(tgo, "export", bel, 20_000, 3_000_000, period="Q2")
+
+    anomaly_analysis_run(year=YEAR)
+
+    gap = found("supply_gap", "CIV")
+    assert gap.figures["stock_declared"] is True
+    assert gap.figures["stock_carats"] == "10000.00"
+    assert gap.figures["stock_value_usd"] == "1400000.00"
+    assert gap.figures["available_carats"] == "80000.00"
+    assert gap.figures["gap_carats"] == "20000.00"
+    assert gap.figures["gap_pct"] == "25.0"
+    assert (
+        "produced 50,000.00 ct (US$ 7,500,000.00), imported 20,000.00 ct (US$ 3,000,000.00) "
+        "and declared an opening stock of 10,000.00 ct (US$ 1,400,000.00): 80,000.00 ct "
+        "available."
+    ) in gap.message
+    assert "by 20,000.00 ct (25.0%)" in gap.message
+    assert "counted as zero" not in gap.message
+    without_stock = found("supply_gap", "TGO")
+    assert without_stock.figures["stock_declared"] is False
+    assert without_stock.figures["stock_carats"] == "0.00"
+    assert "No opening stock is declared for 2023, so stock is counted as zero" in (
+        without_stock.message
+    )
+    assert anomalies_about(*control) == []
+
+
+def test_stock_declared_for_another_year_does_not_count(control) -> None:
+    civ = civ_exporting_more_than_it_produced_and_imported()
+    StockDeclarationFactory(participant=civ, year=YEAR - 1, carats=50_000, value_usd=7_000_000)
+    StockDeclarationFactory(participant=civ, year=YEAR + 1, carats=50_000, value_usd=7_000_000)
+
+    anomaly_analysis_run(year=YEAR)
+
+    gap = found("supply_gap", "CIV")
+    assert gap.figures["stock_carats"] == "0.00"
+    assert gap.figures["gap_carats"] == "30000.00"
+
+
+def test_a_changed_stock_declaration_updates_the_known_supply_gap(control) -> None:
+    civ = civ_exporting_more_than_it_produced_and_imported()
+    anomaly_analysis_run(year=YEAR)
+    first = found("supply_gap", "CIV")
+    StockDeclarationFactory(participant=civ, year=YEAR, carats=40_000, value_usd=5_600_000)
+
+    anomaly_analysis_run(year=YEAR)
+
+    first.refresh_from_db()
+    assert first.still_present is False
 
 
 # Unit values --------------------------------------------------------------------------------

@@ -174,6 +174,7 @@ def secretariat_urls(records: dict) -> list[tuple[str, str]]:
         ("anomalies", []),
         ("anomaly-analyse", []),
         ("question-ask", [records["anomaly"].pk]),
+        ("stock", []),
         ("questions", []),
         ("question", [question]),
         ("question-close", [question]),
@@ -182,7 +183,7 @@ def secretariat_urls(records: dict) -> list[tuple[str, str]]:
     return [(name, url(name, *args)) for name, args in names]
 
 
-PAGE_COUNT = 17
+PAGE_COUNT = 18
 
 
 def test_the_access_tests_cover_every_secretariat_statistics_page(records) -> None:

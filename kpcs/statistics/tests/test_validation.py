@@ -20,6 +20,7 @@ from kpcs.statistics.importing import StatisticsFileError, statistics_file_read
 from kpcs.statistics.models import Dataset, Period, Submission
 from kpcs.statistics.tests.factories import (
     ProductionRecordFactory,
+    StockDeclarationFactory,
     SubmissionFactory,
     TradeRecordFactory,
 )
@@ -827,6 +828,48 @@ def test_exports_above_production_and_imports_are_a_warning(reference_data):
     assert "exports for 2019 (3,000.00 ct) are above its production and imports (1,500.00 ct)" in (
         finding.message
     )
+
+
+SUPPLY_GAP_2019 = (
+    "BWA,2019,Y,production,,,1000,150000,",
+    "BWA,2019,Y,import,ZAF,7102.10,500,50000,1",
+    "BWA,2019,Y,export,IND,7102.31,3000,450000,2",
+)
+
+
+def test_declared_stock_that_covers_the_exports_leaves_no_supply_warning(reference_data):
+    StockDeclarationFactory(participant=participant("BWA"), year=2019, carats=1500)
+
+    assert validate(*SUPPLY_GAP_2019) == []
+
+
+def test_exports_above_production_imports_and_stock_warn_naming_the_stock(reference_data):
+    StockDeclarationFactory(participant=participant("BWA"), year=2019, carats=500)
+    # Stock of other years and other participants does not count.
+    StockDeclarationFactory(participant=participant("BWA"), year=2018, carats=5000)
+    StockDeclarationFactory(participant=participant("ZAF"), year=2019, carats=5000)
+
+    finding = only_finding(validate(*SUPPLY_GAP_2019))
+
+    assert (finding.rule, finding.row_number, finding.column) == ("supply_gap", 4, "carats")
+    assert (
+        "exports for 2019 (3,000.00 ct) are above its production, imports and declared "
+        "opening stock (2,000.00 ct, of which 500.00 ct stock)"
+    ) in finding.message
+
+
+def test_declared_stock_is_read_without_another_query(reference_data):
+    rows = statistics_file_read(csv_file(*SUPPLY_GAP_2019), "statistics.csv")
+    context = ValidationContext(today=TODAY)
+    with CaptureQueriesContext(connection) as without_stock:
+        validate_rows(rows, context=context)
+    StockDeclarationFactory(participant=participant("BWA"), year=2019, carats=500)
+
+    with CaptureQueriesContext(connection) as with_stock:
+        result = validate_rows(rows, context=context)
+
+    assert "of which 500.00 ct stock" in result.warnings[0].message
+    assert len(with_stock.captured_queries) == len(without_stock.captured_queries)
 
 
 def test_supply_is_not_judged_before_the_year_is_complete(reference_data):
