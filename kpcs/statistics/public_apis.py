@@ -277,10 +277,13 @@ def _money(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
+_DATETIME = serializers.DateTimeField()  # stateless: formats as the API's datetimes
+
+
 def _release_json(release: Release) -> dict[str, Any]:
     return {
         "number": release.number,
-        "published_at": serializers.DateTimeField().to_representation(release.published_at),
+        "published_at": _DATETIME.to_representation(release.published_at),
         "note": release.note,
     }
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from django.conf import settings
 from django.db.models import (
@@ -89,8 +89,7 @@ class NamedParticipant(Protocol):
     def name(self) -> str: ...
 
 
-@dataclass(frozen=True, slots=True)
-class PublishedParticipant:
+class PublishedParticipant(NamedTuple):
     code: str
     name: str
 
@@ -115,10 +114,9 @@ def _cents(value: Decimal, carats: Decimal) -> Decimal | None:
 # Production ------------------------------------------------------------------------------------
 
 
-# Not frozen: a frozen dataclass sets each field through object.__setattr__, and these are
-# built for every row of the busiest public reads.
-@dataclass(slots=True)
-class ProductionFigures:
+# Named tuples, not dataclasses: built for every row of the busiest public reads, where a
+# dataclass's __init__ (and a frozen one's object.__setattr__ per field) showed in profiles.
+class ProductionFigures(NamedTuple):
     carats: Decimal
     value_usd: Decimal
     usd_per_carat: Decimal | None
@@ -175,10 +173,9 @@ def production_summary(*, year: int, release: Release | None = None) -> Producti
 # Trade -----------------------------------------------------------------------------------------
 
 
-# Not frozen: a frozen dataclass sets each field through object.__setattr__, and these are
-# built for every row of the busiest public reads.
-@dataclass(slots=True)
-class TradeFigures:
+# Named tuples, not dataclasses: built for every row of the busiest public reads, where a
+# dataclass's __init__ (and a frozen one's object.__setattr__ per field) showed in profiles.
+class TradeFigures(NamedTuple):
     imports_carats: Decimal
     imports_value_usd: Decimal
     imports_usd_per_carat: Decimal | None
