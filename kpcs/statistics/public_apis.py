@@ -177,8 +177,20 @@ class ReleaseListQuerySerializer(FormatQuerySerializer):
     )
 
 
+_PLAIN_YEAR = re.compile(r"20\d\d|2100")
+
+
 def _query(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    query = serializer_class(data=request.query_params)
+    params = request.query_params
+    if (
+        serializer_class is YearQuerySerializer
+        and len(params) == 1
+        and _PLAIN_YEAR.fullmatch(params.get("year", ""))
+    ):
+        # The summaries' usual request, `?year=2023`, which the serializer would accept as
+        # it is: skip building one (a tenth of the request in profiles).
+        return {"year": int(params["year"]), "format": "json"}
+    query = serializer_class(data=params)
     query.is_valid(raise_exception=True)
     return dict(query.validated_data)
 

@@ -202,6 +202,19 @@ def test_a_release_without_trade_gives_no_rows_and_zero_totals(api_client) -> No
     assert api_client.get(PRODUCTION, {"year": 2023, "release": 1}).json()["rows"] != []
 
 
+@pytest.mark.parametrize("year", ["2000", "2023", "2100"])
+def test_the_plain_year_shortcut_reads_what_the_serializer_reads(year) -> None:
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from kpcs.statistics.public_apis import YearQuerySerializer, _query
+
+    request = Request(APIRequestFactory().get("/", {"year": year}))
+    serializer = YearQuerySerializer(data=request.query_params)
+    assert serializer.is_valid()
+    assert _query(YearQuerySerializer, request) == dict(serializer.validated_data)
+
+
 def test_the_api_needs_no_login_and_ignores_a_bad_session(client, planted) -> None:
     client.cookies["sessionid"] = "not-a-session"
     assert client.get(PRODUCTION, {"year": 2023}).status_code == 200
