@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("kpcs.participants.api_urls")),
     path("", include("kpcs.common.api_urls")),
     path("", include("kpcs.statistics.api_urls")),
+    path("", include("kpcs.certificates.api_urls")),
 ]
 
 urlpatterns = [
@@ -31,7 +32,12 @@ urlpatterns += i18n_patterns(
     path("statistics/", include("kpcs.statistics.urls")),
     path("submissions/", include("kpcs.statistics.entry_urls")),
     path("questionnaire/", include("kpcs.statistics.questionnaire_urls")),
+    # The registry's pages; the public verify/ page (kpcs.certificates.public_urls) shares
+    # the prefix, and the registry's patterns leave it free.
+    path("certificates/", include("kpcs.certificates.urls")),
+    path("certificates/", include("kpcs.certificates.public_urls")),
     path("secretariat/statistics/", include("kpcs.statistics.secretariat_urls")),
+    path("secretariat/certificates/", include("kpcs.certificates.secretariat_urls")),
     path("secretariat/", include("kpcs.participants.secretariat_urls")),
     path("jobs/", include("kpcs.common.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

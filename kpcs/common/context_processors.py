@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from kpcs.accounts.permissions import is_secretariat
@@ -17,12 +18,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         (_("Home"), reverse("home")),
         (_("Participants"), reverse("participants:list")),
         (_("Statistics"), reverse("statistics:summary")),
+        (_("Verify a certificate"), reverse("certificates_public:verify")),
     ]
     if getattr(user, "is_authority", False):
         items += [
             (_("My statistics"), reverse("submissions:overview")),
             (_("Data Anomaly Questionnaire"), reverse("questionnaire:list")),
         ]
+    if getattr(user, "is_authority", False) or is_secretariat(user):
+        items.append((_certificates_label(user), reverse("certificates:list")))
     if is_secretariat(user):
         items += [
             (_("Statistics work"), reverse("statistics_secretariat:dashboard")),
@@ -43,3 +47,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         for label, url in items
     ]
     return {"nav_items": nav}
+
+
+def _certificates_label(user: Any) -> Any:
+    """ "Certificates", with the user's open alerts counted; lazy, so that a page which does
+    not show the navigation (an htmx fragment) does not count them."""
+    from kpcs.certificates.views import alert_count_label
+
+    return lazy(alert_count_label, str)(user)

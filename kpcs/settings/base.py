@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -140,6 +141,15 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "kpcs.common.api.exception_handler",
+    # Public lookups that could be used to enumerate records (certificate verification) are
+    # throttled per client address, with the counts in the cache (CACHES below).
+    "DEFAULT_THROTTLE_RATES": {
+        "certificate_verify": env.str("CERTIFICATE_VERIFY_RATE", default="30/minute"),
+    },
+    # How many reverse proxies in front of the app append to X-Forwarded-For: 0 (the default)
+    # takes the client address from the connection, so a client cannot dodge the throttle by
+    # sending its own X-Forwarded-For; behind one TLS proxy set 1.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "KPCS Secretariat API",
@@ -161,8 +171,26 @@ SPECTACULAR_SETTINGS = {
         "AnomalySeverityEnum": "kpcs.statistics.models.Anomaly.Severity",
         "AnomalyStatusEnum": "kpcs.statistics.models.Anomaly.Status",
         "SubmissionStatusEnum": "kpcs.statistics.models.Submission.Status",
+        "CertificateStatusEnum": "kpcs.certificates.models.Certificate.Status",
+        "CertificateVerificationStatusEnum": "kpcs.certificates.verification.STATUSES",
+        "CertificateUploadKindEnum": "kpcs.certificates.models.CertificateUpload.Kind",
+        "CertificateUploadStatusEnum": "kpcs.certificates.models.CertificateUpload.Status",
+        "VoidNoticeReasonEnum": "kpcs.certificates.models.VoidNotice.Reason",
     },
 }
+
+# The cache holds the API throttle counts: Redis when REDIS_URL is set, so that every web
+# process counts the same requests; otherwise each process's memory (the embedded mode runs one).
+if redis_url():
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url(),
+            "KEY_PREFIX": "kpcs-cache",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Celery: Redis when REDIS_URL is set; otherwise kombu's filesystem transport, which needs no
 # server and lets `make run` start a real worker process beside the web process.
@@ -197,7 +225,19 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "kpcs.common.tasks.background_jobs_prune",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Certificates issued without an import confirmation past their grace days: expired,
+    # with an alert to both authorities and the secretariat.
+    "certificates-expire-daily": {
+        "task": "kpcs.certificates.tasks.certificates_expire_daily",
+        "schedule": crontab(hour=1, minute=45),
+    },
 }
+# Certificates (docs/certificates.md): carats received may differ from the certificate's by
+# this fraction (0.01 = 1 %) before the confirmation is flagged; an issued certificate with no
+# import confirmation this many days after its expiry becomes "expired unconfirmed".
+CERTIFICATE_CARATS_TOLERANCE = Decimal(env.str("CERTIFICATE_CARATS_TOLERANCE", default="0.01"))
+CERTIFICATE_CONFIRMATION_GRACE_DAYS = env.int("CERTIFICATE_CONFIRMATION_GRACE_DAYS", default=30)
+
 # How stale the worker's heartbeat may be before /healthz reports the worker as down.
 KPCS_WORKER_HEARTBEAT_SECONDS = 10
 KPCS_WORKER_STALE_AFTER_SECONDS = env.int("KPCS_WORKER_STALE_AFTER_SECONDS", default=60)

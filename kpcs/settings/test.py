@@ -13,3 +13,6 @@ CELERY_TASK_EAGER_PROPAGATES = True
 MEDIA_ROOT = VAR_DIR / "test-media"
 # Files are served from the finders; there is no collected STATIC_ROOT outside production.
 STATIC_ROOT = None
+# Each test run (and each xdist worker) counts throttled requests in its own memory, even
+# where REDIS_URL is set for Celery: tests clear it and must not see each other's counts.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,6 +1,6 @@
 """Anomaly analysis: what the Working Group on Statistics looks for in the accepted figures.
 
-`anomaly_analysis_run(year=...)` runs five rules over ACCEPTED and PUBLISHED submissions only
+`anomaly_analysis_run(year=...)` runs six rules over ACCEPTED and PUBLISHED submissions only
 (drafts, submitted and queried figures are the participant's and the reviewer's business
 until they are accepted) and keeps one `Anomaly` row per finding:
 
@@ -15,13 +15,21 @@ until they are accepted) and keeps one `Anomaly` row per finding:
   against every other participant's figures for the same HS code and year;
 - jump: quarter on quarter (trade), half on half (production) and year on year;
 - missing_data: participants that produced or traded in the previous years but have no
-  accepted figures for this one.
+  accepted figures for this one;
+- certificate_mismatch: per exporter, importer and quarter (and year), the KP certificates
+  the exporter recorded in the registry against the exports it reported (carats, US$ and
+  number of certificates), and against the importer's confirmations of them; it reads the
+  reconciliation of kpcs.certificates.reconciliation, so the secretariat's reconciliation
+  page and the anomalies always agree.
 
-Each rule is one aggregation query; Python only words the findings. No rule reads the
-trade records themselves: the mirror rule reads each submission's totals by flow and partner
+Each rule is one aggregation query (the certificate rule a fixed few: the reconciliation's);
+Python only words the findings. The statistics rules do not read the trade records
+themselves: the mirror rule reads each submission's totals by flow and partner
 (SubmissionPartnerTotal), the others its totals by flow and HS code (SubmissionTradeTotal),
 both kept by triggers; a half and a tenth of the rows, which matters most for the unit-value
-rule's ten years of history. A finding is identified
+rule's ten years of history. Only the certificate rule reads trade records (the number of
+certificates is kept by partner nowhere else), and only those of the exporters that recorded
+certificates in the year, with no query beyond the first when none did. A finding is identified
 by its fingerprint (rule|participant|partner|year|period, plus what tells two findings of
 one rule apart, e.g. flow and HS code), so a later run updates the same row; findings that
 are gone are marked `still_present=False`, never deleted (a questionnaire question may hang
@@ -51,9 +59,16 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.formats import number_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from kpcs.certificates.reconciliation import (
+    DEFAULT_TOLERANCE,
+    Gap,
+    ReconciliationRow,
+    Tolerance,
+    reconciliation_by_quarter,
+)
 from kpcs.participants.models import Participant
 from kpcs.participants.selectors import NOT_A_PARTICIPANT, NOT_IN_GOOD_STANDING
 from kpcs.statistics.models import Anomaly, Submission
@@ -118,6 +133,15 @@ class AnomalySettings:
     missing_data_lookback_years: int = 3
     # The size against which what is now missing is measured for the severity.
     missing_data_min_carats: Decimal = Decimal("1000")
+
+    # Certificates recorded against the exporter's own statistics and against the import
+    # confirmations (kpcs.certificates.reconciliation): the statistics are compiled from the
+    # certificates, so the mirror rule's thresholds are generous; the number of certificates
+    # must differ by more than two.
+    certificate_tolerance: Decimal = DEFAULT_TOLERANCE.relative
+    certificate_min_carats: Decimal = DEFAULT_TOLERANCE.min_carats
+    certificate_min_value_usd: Decimal = DEFAULT_TOLERANCE.min_value_usd
+    certificate_min_count: int = DEFAULT_TOLERANCE.min_certificates
 
     # Severity from the excess (see the module docstring).
     severity_medium_factor: Decimal = Decimal("2")
@@ -208,6 +232,7 @@ def anomaly_analysis_run(
         (Anomaly.Rule.UNIT_VALUE_OUTLIER, _unit_value_outliers),
         (Anomaly.Rule.JUMP, _jumps),
         (Anomaly.Rule.MISSING_DATA, _missing_data),
+        (Anomaly.Rule.CERTIFICATE_MISMATCH, _certificate_mismatches),
     ]
     total_steps = len(rules) + 1
     report = AnalysisReport(year=year)
@@ -1466,3 +1491,212 @@ def _missing_data(*, year: int, settings: AnomalySettings) -> list[Finding]:
             )
         )
     return findings
+
+
+# Certificate mismatch -----------------------------------------------------------------------
+
+# The rule's figures are the reconciliation's (kpcs.certificates.reconciliation: its queries
+# and its gaps), so that the secretariat's reconciliation page shows what the rule found. A
+# finding per exporter, importer and period where the certificates recorded differ from the
+# exporter's reported exports, or from the importer's confirmations, beyond the tolerance.
+# The importer's statistics are left to the mirror rule: where the certificates match the
+# exporter's figures, a gap on the importer's side is a mirror discrepancy.
+
+
+def _certificate_mismatches(*, year: int, settings: AnomalySettings) -> list[Finding]:
+    tolerance = Tolerance(
+        relative=settings.certificate_tolerance,
+        min_carats=settings.certificate_min_carats,
+        min_value_usd=settings.certificate_min_value_usd,
+        min_certificates=settings.certificate_min_count,
+    )
+    findings = []
+    for row in reconciliation_by_quarter(year=year, tolerance=tolerance).rows:
+        if not (row.export_flagged or row.confirmation_flagged):
+            continue
+        excesses = [
+            g.excess for g in (*row.export_gaps, *row.confirmation_gaps) if g.excess is not None
+        ]
+        findings.append(
+            Finding(
+                rule=Anomaly.Rule.CERTIFICATE_MISMATCH,
+                year=year,
+                participant_id=row.exporter.id,
+                participant_code=row.exporter.code,
+                partner_id=row.importer.id,
+                partner_code=row.importer.code,
+                period=row.period,
+                severity=_severity(max(excesses), settings),
+                message=_certificate_message(row),
+                figures=_certificate_figures(row),
+            )
+        )
+    return findings
+
+
+def _certificate_count(count: int) -> str:
+    return ngettext("%(count)s certificate", "%(count)s certificates", count) % {
+        "count": _num(Decimal(count), 0)
+    }
+
+
+def _gap_words(gap: Gap) -> str:
+    """E.g. "6,000.00 ct (50.0%)" or "5 certificates (52.6%)"."""
+    amount = abs(gap.difference)
+    if gap.measure == "carats":
+        text = _ct(amount)
+    elif gap.measure == "value_usd":
+        text = _usd(amount)
+    else:
+        text = _certificate_count(int(amount))
+    return gettext("%(amount)s (%(pct)s)") % {"amount": text, "pct": _pct(gap.pct)}
+
+
+def _certificate_message(row: ReconciliationRow) -> str:
+    names = {
+        "exporter": row.exporter.code,
+        "importer": row.importer.code,
+        "period": _period_label(row.year, row.period),
+    }
+    issued = row.issued
+    if row.certificates:
+        parts = [
+            gettext(
+                "In %(period)s, %(exporter)s recorded %(certificates)s for shipments to "
+                "%(importer)s: %(figures)s."
+            )
+            % {
+                **names,
+                "certificates": _certificate_count(row.certificates),
+                "figures": _side(issued.carats, issued.value_usd),
+            }
+        ]
+        if issued.certificates != row.certificates:
+            # Trade statistics count a certificate once per HS code (one row each).
+            parts.append(
+                gettext(
+                    "Counted once per HS code, as trade statistics count them, they make %(count)s."
+                )
+                % {"count": _num(Decimal(issued.certificates), 0)}
+            )
+    else:
+        parts = [
+            gettext(
+                "In %(period)s, %(exporter)s recorded no certificate for shipments to %(importer)s."
+            )
+            % names
+        ]
+    if row.void:
+        parts.append(
+            ngettext(
+                "%(count)s void certificate is not counted.",
+                "%(count)s void certificates are not counted.",
+                row.void,
+            )
+            % {"count": row.void}
+        )
+    if row.export_flagged:
+        assert row.exports is not None
+        exports = row.exports
+        if exports.is_zero:
+            parts.append(
+                gettext("%(exporter)s's statistics report no exports to %(importer)s.") % names
+            )
+        else:
+            parts.append(
+                gettext(
+                    "%(exporter)s's statistics report exports to %(importer)s of %(figures)s "
+                    "on %(certificates)s."
+                )
+                % {
+                    **names,
+                    "figures": _side(exports.carats, exports.value_usd),
+                    "certificates": _certificate_count(exports.certificates),
+                }
+            )
+        carats, value, count = (_gap_words(g) for g in row.export_gaps)
+        parts.append(
+            gettext(
+                "Certificates and statistics differ by %(carats)s, %(value)s and %(count)s, "
+                "as a share of the average of the two figures."
+            )
+            % {"carats": carats, "value": value, "count": count}
+        )
+    if row.confirmation_flagged:
+        c = row.confirmations
+        values = {
+            **names,
+            "due": _certificate_count(c.due),
+            "due_carats": _ct(c.due_carats),
+            "confirmed": _num(Decimal(c.confirmed), 0),
+            "received": _ct(c.received_carats),
+        }
+        if c.confirmed:
+            sentence = gettext(
+                "Of the %(due)s due an import confirmation (%(due_carats)s), %(importer)s "
+                "confirmed %(confirmed)s, with %(received)s received:"
+            )
+        else:
+            sentence = gettext(
+                "Of the %(due)s due an import confirmation (%(due_carats)s), %(importer)s "
+                "confirmed none:"
+            )
+        count, carats = (_gap_words(g) for g in row.confirmation_gaps)
+        parts.append(
+            sentence % values
+            + " "
+            + gettext("a gap of %(count)s and %(carats)s.") % {"count": count, "carats": carats}
+        )
+        if c.awaiting:
+            parts.append(
+                ngettext(
+                    "%(count)s more certificate still awaits its confirmation.",
+                    "%(count)s more certificates still await their confirmation.",
+                    c.awaiting,
+                )
+                % {"count": c.awaiting}
+            )
+    return " ".join(parts)
+
+
+def _certificate_figures(row: ReconciliationRow) -> dict[str, Any]:
+    c = row.confirmations
+    figures: dict[str, Any] = {
+        "exporter": row.exporter.code,
+        "importer": row.importer.code,
+        "certificates": row.certificates,
+        "certificates_by_hs_code": row.issued.certificates,
+        "certificate_carats": _fig(row.issued.carats),
+        "certificate_value_usd": _fig(row.issued.value_usd),
+        "void_certificates": row.void,
+        "export_carats": None,
+        "export_value_usd": None,
+        "export_certificates": None,
+    }
+    if row.exports is not None:
+        figures.update(
+            export_carats=_fig(row.exports.carats),
+            export_value_usd=_fig(row.exports.value_usd),
+            export_certificates=row.exports.certificates,
+        )
+    for gap in row.export_gaps:
+        name = "gap_certificates" if gap.measure == "certificates" else f"gap_{gap.measure}"
+        figures[name] = (
+            int(gap.difference) if gap.measure == "certificates" else _fig(gap.difference)
+        )
+        figures[f"{name}_pct"] = _fig(gap.pct, TENTH)
+    figures.update(
+        confirmations_due=c.due,
+        confirmations_due_carats=_fig(c.due_carats),
+        confirmed=c.confirmed,
+        received_carats=_fig(c.received_carats),
+        awaiting_confirmation=c.awaiting,
+    )
+    if row.confirmation_gaps:
+        count, carats = row.confirmation_gaps
+        figures.update(
+            gap_confirmations=int(count.difference),
+            gap_received_carats=_fig(carats.difference),
+            gap_received_carats_pct=_fig(carats.pct, TENTH),
+        )
+    return figures

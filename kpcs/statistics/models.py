@@ -468,6 +468,7 @@ class Anomaly(models.Model):
         UNIT_VALUE_OUTLIER = "unit_value_outlier", _("unit value outlier")
         JUMP = "jump", _("jump between periods")
         MISSING_DATA = "missing_data", _("missing data")
+        CERTIFICATE_MISMATCH = "certificate_mismatch", _("certificate mismatch")
 
     class Severity(models.TextChoices):
         LOW = "low", _("low")

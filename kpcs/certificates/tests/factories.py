@@ -3,7 +3,10 @@ use `CertificateFactory(lines=[...])` to give lines, otherwise it gets one line 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import itertools
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +20,7 @@ from kpcs.certificates.models import (
     Specimen,
     VoidNotice,
 )
+from kpcs.participants.models import Participant
 from kpcs.participants.tests.factories import ParticipantFactory
 from kpcs.statistics.models import HSCode
 
@@ -108,3 +112,56 @@ class SpecimenFactory(factory.django.DjangoModelFactory):
     participant = factory.SubFactory(ParticipantFactory)
     valid_from = dt.date(2020, 1, 1)
     security_features = "Watermark, hologram and a serial number in UV ink."
+
+
+# --- Rows as the files give them (FORMATS.md §2 and §3) -------------------------------------
+
+_row_numbers = itertools.count(1)
+
+
+def certificate_row(
+    issuer: Participant, destination: Participant, **overrides: str
+) -> dict[str, str]:
+    """One certificates.csv row (all text) of a certificate `issuer` issued for
+    `destination`, good under every rule unless `overrides` say otherwise."""
+    country = issuer.country
+    assert country is not None, "give exporting_country for a participant without a country"
+    row = {
+        "certificate_number": f"{country.alpha2}{next(_row_numbers):08d}",
+        "issuing_participant": issuer.code,
+        "exporting_country": country.alpha3,
+        "destination_participant": destination.code,
+        "date_issued": "2023-03-01",
+        "date_expiry": "2023-04-30",
+        "hs_code": HSCode.NON_INDUSTRIAL.value,
+        "carats": "1500.00",
+        "value_usd": "225000.00",
+        "parcels": "2",
+        "origin": country.alpha3,
+        "exporter": "Exporting Company",
+        "importer": "Importing Company",
+    }
+    row.update(overrides)
+    return row
+
+
+def confirmation_row(certificate: Certificate, **overrides: str) -> dict[str, str]:
+    """One confirmations.csv row confirming `certificate` as its destination would."""
+    row = {
+        "certificate_number": certificate.number,
+        "issuing_participant": certificate.issuing_participant.code,
+        "confirming_participant": certificate.destination_participant.code,
+        "date_received": (certificate.date_issued + dt.timedelta(days=10)).isoformat(),
+        "carats": f"{certificate.carats:.2f}",
+    }
+    row.update(overrides)
+    return row
+
+
+def rows_csv(rows: list[dict[str, str]], columns: tuple[str, ...] | None = None) -> bytes:
+    """Rows as the bytes of a CSV file with a header."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns or rows[0].keys()))
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode()

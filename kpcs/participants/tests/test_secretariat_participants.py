@@ -551,7 +551,9 @@ def test_contact_of_another_authority_is_404(secretariat_client, participant) ->
 
 
 def test_authority_of_another_participant_is_404(secretariat_client, participant) -> None:
-    stranger = AuthorityFactory()
+    # Named explicitly: the factory's own codes cycle and could land on XQU itself.
+    other = ParticipantFactory(country=CountryFactory(alpha3="XQV", alpha2="XV"))
+    stranger = AuthorityFactory(participant=other)
 
     response = secretariat_client.get(
         reverse("secretariat:authority-edit", args=["XQU", stranger.pk])
