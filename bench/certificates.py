@@ -28,7 +28,7 @@ not a test (pytest collects test_*.py only).
 Sizes: BENCH_CERT_ROWS (1000000), BENCH_CERT_YEARS (20); repeats: BENCH_IMPORT_RUNS (1:
 imports of the whole file, each with its floors), BENCH_LOOKUPS (2000 per round),
 BENCH_RUNS (5: rounds of lookups, reconciliations). Quick run: BENCH_CERT_ROWS=50000
-BENCH_IMPORT_RUNS=2. BENCH_ONLY=import,memory,lookups,reconciliation picks measurements (the
+BENCH_IMPORT_RUNS=2. BENCH_ONLY=memory,lookups,reconciliation picks measurements (the
 import of the whole file always runs: the others read what it stored). BENCH_PROFILE=1 prints
 a cProfile of the import and of the lookups; BENCH_KEEP_DB=1 keeps the scratch database.
 """

@@ -701,7 +701,7 @@ def measure_analysis(year: int) -> None:
             note="for information",
         )
     )
-    names = ("mirror", "supply", "unit value", "jump", "missing", "saving")
+    names = ("mirror", "supply", "unit value", "jump", "missing", "certificates", "saving")
     split = ", ".join(
         f"{name} {statistics.median(steps[i]) * 1000:.0f}" for i, name in enumerate(names)
     )

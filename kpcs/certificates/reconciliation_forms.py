@@ -30,6 +30,11 @@ class ReconciliationFilterForm(forms.Form):
     gaps = forms.BooleanField(required=False, label=_("Only gaps beyond tolerance"))
 
     def year_or_default(self) -> int:
-        if self.is_bound and self.is_valid() and self.cleaned_data.get("year"):
-            return int(self.cleaned_data["year"])
+        """The year asked for when it is valid (even if another filter is not), else this
+        year."""
+        if self.is_bound:
+            self.is_valid()
+            year = self.cleaned_data.get("year")
+            if year:
+                return int(year)
         return timezone.localdate().year

@@ -96,7 +96,7 @@ class AnomalyListApi(APIView):
             error_messages={
                 "invalid_choice": _(
                     "“{input}” is not a rule: use mirror_discrepancy, supply_gap, "
-                    "unit_value_outlier, jump or missing_data."
+                    "unit_value_outlier, jump, missing_data or certificate_mismatch."
                 )
             },
         )

@@ -642,6 +642,12 @@ def test_bad_filters_answer_400_with_the_reason(sec_client, planted, query, mess
     assert message in download.content.decode()
 
 
+def test_a_bad_participant_code_keeps_the_year_asked_for(sec_client, planted) -> None:
+    html = sec_client.get(URL, {"year": "2021", "importer": "QQQ"}).content.decode()
+
+    assert "<h1>Certificates and statistics 2021</h1>" in html
+
+
 def test_a_page_number_out_of_range_is_a_404_with_a_message(sec_client, planted) -> None:
     response = sec_client.get(URL, {"year": YEAR, "page": "9"})
 
