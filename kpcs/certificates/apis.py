@@ -44,7 +44,7 @@ from kpcs.certificates.models import (
     VoidNotice,
 )
 from kpcs.certificates.validation import HEADER_COLUMNS, CertificateValidationError
-from kpcs.common.api import ErrorSerializer, StandardPagination
+from kpcs.common.api import ErrorSerializer, StandardPagination, findings_error_serializer
 from kpcs.participants.models import Participant
 from kpcs.participants.selectors import participant_get
 from kpcs.statistics.models import HSCode
@@ -289,31 +289,11 @@ class FindingSerializer(serializers.Serializer):
         ref_name = "CertificateFinding"
 
 
-class FindingsErrorSerializer(serializers.Serializer):
-    """Refused: every finding under errors.findings; nothing stored."""
-
-    status = serializers.IntegerField()
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    # DRF takes declared fields off the class, so this does not hide Serializer.errors.
-    errors = serializers.SerializerMethodField()  # type: ignore[assignment]
-
-    class Meta:
-        ref_name = "CertificateFindingsError"
-
-    @extend_schema_field(
-        {
-            "type": "object",
-            "properties": {
-                "findings": {
-                    "type": "array",
-                    "items": {"$ref": "#/components/schemas/CertificateFinding"},
-                }
-            },
-        }
-    )
-    def get_errors(self, obj: Any) -> dict[str, Any]:
-        return obj["errors"]
+FindingsErrorSerializer = findings_error_serializer(
+    ref_name="CertificateFindingsError",
+    finding_ref="CertificateFinding",
+    description="Refused: every finding under errors.findings; nothing stored.",
+)
 
 
 def _findings_response(exc: CertificateValidationError) -> Response:

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -54,6 +55,42 @@ class StandardPagination(PageNumberPagination):
                 }
             )
         return min(size, self.max_page_size)
+
+
+def findings_error_serializer(
+    *, ref_name: str, finding_ref: str, description: str
+) -> type[serializers.Serializer]:
+    """The body of a refused batch, for the schema: the common error shape with every finding
+    under `errors.findings`, each described by the component `finding_ref`. (The exception
+    handler builds the body; statistics and certificates each document their findings.)"""
+    component, finding = ref_name, finding_ref
+
+    class FindingsErrorSerializer(serializers.Serializer):
+        status = serializers.IntegerField()
+        code = serializers.CharField()
+        detail = serializers.CharField()
+        # DRF takes declared fields off the class, so this does not hide Serializer.errors.
+        errors = serializers.SerializerMethodField()  # type: ignore[assignment]
+
+        class Meta:
+            ref_name = component
+
+        @extend_schema_field(
+            {
+                "type": "object",
+                "properties": {
+                    "findings": {
+                        "type": "array",
+                        "items": {"$ref": f"#/components/schemas/{finding}"},
+                    }
+                },
+            }
+        )
+        def get_errors(self, obj: Any) -> dict[str, Any]:
+            return obj["errors"]
+
+    FindingsErrorSerializer.__doc__ = description
+    return FindingsErrorSerializer
 
 
 class ErrorSerializer(serializers.Serializer):

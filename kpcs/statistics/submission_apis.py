@@ -25,7 +25,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from kpcs.accounts.permissions import is_secretariat
-from kpcs.common.api import ErrorSerializer, StandardPagination
+from kpcs.common.api import ErrorSerializer, StandardPagination, findings_error_serializer
 from kpcs.participants.selectors import participant_get
 from kpcs.statistics import services
 from kpcs.statistics.deadlines import submission_edit_state
@@ -212,31 +212,11 @@ class FindingSerializer(serializers.Serializer):
         ref_name = "StatisticsFinding"
 
 
-class FindingsErrorSerializer(serializers.Serializer):
-    """A refused batch: every finding (errors and warnings), nothing stored."""
-
-    status = serializers.IntegerField()
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    # DRF takes declared fields off the class, so this does not hide Serializer.errors.
-    errors = serializers.SerializerMethodField()  # type: ignore[assignment]
-
-    class Meta:
-        ref_name = "StatisticsFindingsError"
-
-    @extend_schema_field(
-        {
-            "type": "object",
-            "properties": {
-                "findings": {
-                    "type": "array",
-                    "items": {"$ref": "#/components/schemas/StatisticsFinding"},
-                }
-            },
-        }
-    )
-    def get_errors(self, obj: Any) -> dict[str, Any]:
-        return obj["errors"]
+FindingsErrorSerializer = findings_error_serializer(
+    ref_name="StatisticsFindingsError",
+    finding_ref="StatisticsFinding",
+    description="A refused batch: every finding (errors and warnings), nothing stored.",
+)
 
 
 class WarningSerializer(serializers.Serializer):
