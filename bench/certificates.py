@@ -35,7 +35,6 @@ a cProfile of the import and of the lookups; BENCH_KEEP_DB=1 keeps the scratch d
 
 from __future__ import annotations
 
-import atexit
 import cProfile
 import csv
 import datetime as dt
@@ -56,33 +55,20 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kpcs.settings.local")
 os.environ["DEBUG"] = "false"
 
-import psycopg
-from psycopg import sql
+from _benchkit import env_flag, env_int, env_only, scratch_database
 
-from kpcs.env import embedded_database_url
-
-
-def _env_int(name: str, default: int, minimum: int = 1) -> int:
-    value = int(os.environ.get(name) or default)
-    if value < minimum:
-        raise SystemExit(f"{name} must be at least {minimum} (got {value}).")
-    return value
-
-
-ROWS = _env_int("BENCH_CERT_ROWS", 1_000_000, minimum=1000)
-YEARS = _env_int("BENCH_CERT_YEARS", 20)
-IMPORT_RUNS = _env_int("BENCH_IMPORT_RUNS", 1)
-LOOKUPS = _env_int("BENCH_LOOKUPS", 2000, minimum=10)
-RUNS = _env_int("BENCH_RUNS", 5)
-PROFILE = os.environ.get("BENCH_PROFILE", "") not in ("", "0", "false")
-KEEP_DB = os.environ.get("BENCH_KEEP_DB", "") not in ("", "0", "false")
-ONLY = {part.strip() for part in os.environ.get("BENCH_ONLY", "").split(",") if part.strip()}
+ROWS = env_int("BENCH_CERT_ROWS", 1_000_000, minimum=1000)
+YEARS = env_int("BENCH_CERT_YEARS", 20)
+IMPORT_RUNS = env_int("BENCH_IMPORT_RUNS", 1)
+LOOKUPS = env_int("BENCH_LOOKUPS", 2000, minimum=10)
+RUNS = env_int("BENCH_RUNS", 5)
+PROFILE = env_flag("BENCH_PROFILE")
+ONLY = env_only()
 
 
 def _wanted(name: str) -> bool:
@@ -97,42 +83,7 @@ GOAL_MEMORY_MB = 300.0
 # --- A scratch database, before Django reads its settings ----------------------------------------
 
 
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-SOURCE_URL = os.environ.get("DATABASE_URL") or embedded_database_url()
-SCRATCH_NAME = urlsplit(SOURCE_URL).path.lstrip("/") + "_bench_certificates"
-MAINTENANCE_URL = _with_database(SOURCE_URL, "postgres")
-
-
-def _scratch_drop() -> None:
-    with psycopg.connect(MAINTENANCE_URL, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(SCRATCH_NAME))
-        )
-
-
-def _scratch_create() -> None:
-    _scratch_drop()  # a run that was killed may have left one behind
-    with psycopg.connect(MAINTENANCE_URL, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(SCRATCH_NAME)))
-
-
-def _scratch_cleanup() -> None:
-    from django.db import connections
-
-    connections.close_all()
-    if KEEP_DB:
-        print(f"scratch database kept: {SCRATCH_NAME}")
-    else:
-        _scratch_drop()
-
-
-_scratch_create()
-atexit.register(_scratch_cleanup)
-os.environ["DATABASE_URL"] = _with_database(SOURCE_URL, SCRATCH_NAME)
+SCRATCH_NAME = scratch_database("bench_certificates")
 
 import django  # noqa: E402
 
