@@ -84,6 +84,9 @@ def run_job(job_id: str | UUID, work: Callable[[Progress], dict[str, Any]]) -> N
             finished_at=timezone.now(),
         )
         raise
+    finally:
+        # A worker runs many jobs: each one's progress connection ends with it.
+        side.close()
     BackgroundJob.objects.filter(pk=job_id).update(
         status=BackgroundJob.Status.SUCCEEDED,
         result=result or {},

@@ -147,3 +147,40 @@ def test_progress_of_work_inside_one_transaction_is_visible_to_other_connections
     assert seen == [(2, 5)]
     job.refresh_from_db()
     assert job.status == "succeeded"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("fails", [False, True])
+def test_the_progress_connection_is_closed_when_the_job_ends(fails) -> None:
+    from django.db import connection, transaction
+
+    job = BackgroundJob.objects.create(kind="t", description="Reload")
+    opened: list[int] = []
+
+    def work(progress):
+        with transaction.atomic():
+            progress(1, 2, "halfway")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            )
+            opened.append(cursor.fetchone()[0])
+        if fails:
+            raise ValueError("broken file")
+        return {}
+
+    def connections_now() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            )
+            return cursor.fetchone()[0]
+
+    before = connections_now()
+    if fails:
+        with pytest.raises(ValueError):
+            run_job(job.id, work)
+    else:
+        run_job(job.id, work)
+    assert opened == [before + 1]  # the side connection, while the job ran
+    assert connections_now() == before
