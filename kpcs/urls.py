@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("kpcs.common.api_urls")),
     path("", include("kpcs.statistics.api_urls")),
     path("", include("kpcs.certificates.api_urls")),
+    path("", include("kpcs.reviews.api_urls")),
 ]
 
 urlpatterns = [
@@ -36,6 +37,16 @@ urlpatterns += i18n_patterns(
     # the prefix, and the registry's patterns leave it free.
     path("certificates/", include("kpcs.certificates.urls")),
     path("certificates/", include("kpcs.certificates.public_urls")),
+    # Peer review: visits (with their recommendations below each visit), the follow-up
+    # dashboard, annual reports and compliance cases with each participant's compliance page.
+    path("reviews/visits/", include("kpcs.reviews.visit_urls")),
+    path(
+        "reviews/visits/<int:visit_id>/recommendations/",
+        include("kpcs.reviews.recommendation_urls"),
+    ),
+    path("reviews/", include("kpcs.reviews.dashboard_urls")),
+    path("annual-reports/", include("kpcs.reviews.annual_report_urls")),
+    path("compliance/", include("kpcs.reviews.compliance_urls")),
     path("secretariat/statistics/", include("kpcs.statistics.secretariat_urls")),
     path("secretariat/certificates/", include("kpcs.certificates.secretariat_urls")),
     path("secretariat/", include("kpcs.participants.secretariat_urls")),

@@ -24,6 +24,12 @@ DEMO_USERS = [
     ("zaf-authority", Role.AUTHORITY, "ZAF", None),
     ("reviewer", Role.REVIEWER, "CAN", None),
     ("wdc-observer", Role.OBSERVER, None, "WDC"),
+    # The demo review team (kpcs.reviews.demo_visits): ZAF leads, CAN ("reviewer") and IND
+    # are the other participants, WDC and the civil society coalition sit for their sides.
+    ("zaf-lead", Role.REVIEWER, "ZAF", None),
+    ("ind-reviewer", Role.REVIEWER, "IND", None),
+    ("wdc-reviewer", Role.REVIEWER, None, "WDC"),
+    ("csc-reviewer", Role.REVIEWER, None, "CSC"),
 ]
 
 DEMO_AUTHORITIES = [

@@ -231,7 +231,22 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "kpcs.certificates.tasks.certificates_expire_daily",
         "schedule": crontab(hour=1, minute=45),
     },
+    # Peer review: recommendations falling due (and overdue) and annual reports due by 31 March.
+    "review-recommendation-reminders-daily": {
+        "task": "kpcs.reviews.tasks.recommendation_reminders_daily",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    "annual-report-reminders-daily": {
+        "task": "kpcs.reviews.tasks.annual_report_reminders_daily",
+        "schedule": crontab(hour=6, minute=15),
+    },
 }
+# Peer review (docs/reviews.md): a recommendation is reminded this many days before it falls
+# due (and once when overdue); annual reports are reminded this many days before 31 March
+# (and once after it, while missing); evidence and report files may be this large.
+REVIEW_RECOMMENDATION_REMINDER_DAYS = env.int("REVIEW_RECOMMENDATION_REMINDER_DAYS", default=30)
+ANNUAL_REPORT_REMINDER_DAYS = env.list("ANNUAL_REPORT_REMINDER_DAYS", cast=int, default=[30, 7])
+REVIEW_UPLOAD_MAX_MB = env.int("REVIEW_UPLOAD_MAX_MB", default=20)
 # Certificates (docs/certificates.md): carats received may differ from the certificate's by
 # this fraction (0.01 = 1 %) before the confirmation is flagged; an issued certificate with no
 # import confirmation this many days after its expiry becomes "expired unconfirmed".

@@ -15,16 +15,23 @@ class Command(BaseCommand):
         if not Participant.objects.exists():
             raise CommandError("Load the reference data first: manage.py load_reference_data")
         from kpcs.certificates.demo import demo_certificates_load
+        from kpcs.reviews.demo import demo_reviews_load
         from kpcs.statistics.demo import demo_statistics_load
 
         created = demo_data_load()
         statistics = demo_statistics_load()
         certificates = demo_certificates_load()
-        if not any(created.values()) and not statistics.changed and not certificates.changed:
+        reviews = demo_reviews_load()
+        if (
+            not any(created.values())
+            and not statistics.changed
+            and not certificates.changed
+            and not reviews.changed
+        ):
             self.stdout.write("Demo data already loaded: nothing changed.")
             return
         loaded = ", ".join(f"{n} {what}" for what, n in created.items() if n) or "no accounts"
         self.stdout.write(
             f"Demo data loaded: {loaded}; statistics: {statistics.summary()}; "
-            f"certificates: {certificates.summary()}"
+            f"certificates: {certificates.summary()}; reviews: {reviews.summary()}"
         )
