@@ -118,8 +118,9 @@ def safe_filename(name: str, *, kind: str | None = None) -> str:
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     base = unicodedata.normalize("NFKC", base)
     base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
-    stem, _dot, _ext = base.rpartition(".")
-    stem = stem or base
+    stem, dot, _ext = base.rpartition(".")
+    if not dot:
+        stem, _ext = base, ""
     stem = re.sub(r"[^\w\- .()]+", "_", stem).strip(" ._") or "document"
     if kind == JPEG:
         extension = "jpg"

@@ -26,12 +26,21 @@ def demo_reviews_load() -> DemoReviewsReport:
     from kpcs.reviews import (
         demo_annual_reports,
         demo_compliance,
+        demo_papers,
         demo_recommendations,
         demo_visits,
     )
 
     report = DemoReviewsReport()
-    # Order matters: recommendations belong to the demo visit, the compliance case may cite it.
-    for part in (demo_visits, demo_recommendations, demo_annual_reports, demo_compliance):
+    # Order matters: findings, report and recommendations belong to the demo visit, and the
+    # compliance case may cite a finding.
+    parts = (
+        demo_visits,
+        demo_papers,
+        demo_recommendations,
+        demo_annual_reports,
+        demo_compliance,
+    )
+    for part in parts:
         report.created.update(part.load())
     return report
