@@ -176,6 +176,15 @@ SPECTACULAR_SETTINGS = {
         "CertificateUploadKindEnum": "kpcs.certificates.models.CertificateUpload.Kind",
         "CertificateUploadStatusEnum": "kpcs.certificates.models.CertificateUpload.Status",
         "VoidNoticeReasonEnum": "kpcs.certificates.models.VoidNotice.Reason",
+        # Peer review: several models share field names (kind, status, role).
+        "RequirementAreaEnum": "kpcs.reviews.models.RequirementArea",
+        "ReviewRecommendationStatusEnum": "kpcs.reviews.models.Recommendation.Status",
+        "RecommendationUpdateKindEnum": "kpcs.reviews.models.RecommendationUpdate.Kind",
+        "RecommendationAssessmentEnum": "kpcs.reviews.models.RecommendationUpdate.Assessment",
+        "ReportVersionKindEnum": "kpcs.reviews.models.ReportVersion.Kind",
+        "ReviewVisitKindEnum": "kpcs.reviews.models.ReviewVisit.Kind",
+        "ReviewVisitStatusEnum": "kpcs.reviews.models.ReviewVisit.Status",
+        "TeamMemberRoleEnum": "kpcs.reviews.models.TeamMember.Role",
     },
 }
 
