@@ -185,6 +185,7 @@ SPECTACULAR_SETTINGS = {
         "ReviewVisitKindEnum": "kpcs.reviews.models.ReviewVisit.Kind",
         "ReviewVisitStatusEnum": "kpcs.reviews.models.ReviewVisit.Status",
         "TeamMemberRoleEnum": "kpcs.reviews.models.TeamMember.Role",
+        "TeamMemberRepresentsEnum": "kpcs.reviews.models.TeamMember.Represents",
     },
 }
 
