@@ -30,6 +30,7 @@ from kpcs.reviews import visit_forms as vf
 from kpcs.reviews.models import RequirementArea, ReviewVisit
 from kpcs.reviews.selectors import visits as selectors
 from kpcs.reviews.selectors.access import can_see_working_papers
+from kpcs.reviews.selectors.working_papers import papers_summary
 from kpcs.reviews.services import visits as services
 from kpcs.reviews.terms_of_reference import standard_terms_of_reference
 
@@ -245,6 +246,7 @@ def detail_page(
         "report_moves": [ReviewVisit.Status(to).label for to in report_moves],
         "team": selectors.visit_team(visit=visit) if full else None,
         "lead": selectors.visit_lead(visit=visit),
+        "papers": papers_summary(user=user, visit=visit),
         "breadcrumbs": _crumbs((capfirst(str(visit)), "")),
     }
     return render(request, TEMPLATES + "visit_detail.html", context, status=status)

@@ -186,6 +186,7 @@ SPECTACULAR_SETTINGS = {
         "ReviewVisitStatusEnum": "kpcs.reviews.models.ReviewVisit.Status",
         "TeamMemberRoleEnum": "kpcs.reviews.models.TeamMember.Role",
         "TeamMemberRepresentsEnum": "kpcs.reviews.models.TeamMember.Represents",
+        "FindingRatingEnum": "kpcs.reviews.models.Finding.Rating",
     },
 }
 

@@ -1,0 +1,251 @@
+"""Demo working papers for `load_demo_data`: six findings on Botswana's second-round review
+visit, filed by the members of its team across the requirement areas (one with a small PDF
+as evidence), the draft report version 1 the lead assembled from them, and the final report of
+the 2008 first-round visit. Safe to re-run: what exists is left as it is.
+
+demo_visits (helper VISITS) creates the visits and the team first; this module creates the
+same visit and team with the same values if it runs without them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import translation
+
+from kpcs.accounts.models import User
+from kpcs.common.audit import save_with_audit
+from kpcs.participants.models import Observer, Participant
+from kpcs.reviews.models import (
+    Finding,
+    ReportVersion,
+    RequirementArea,
+    ReviewVisit,
+    TeamMember,
+)
+from kpcs.reviews.selectors.working_papers import report_text_from_findings
+from kpcs.reviews.services.working_papers import finding_create
+
+# (username, role, represents, participant code, observer code)
+TEAM = [
+    ("zaf-lead", TeamMember.Role.LEAD, TeamMember.Represents.PARTICIPANT, "ZAF", None),
+    ("reviewer", TeamMember.Role.MEMBER, TeamMember.Represents.PARTICIPANT, "CAN", None),
+    ("ind-reviewer", TeamMember.Role.MEMBER, TeamMember.Represents.PARTICIPANT, "IND", None),
+    ("wdc-reviewer", TeamMember.Role.MEMBER, TeamMember.Represents.INDUSTRY, None, "WDC"),
+    ("csc-reviewer", TeamMember.Role.MEMBER, TeamMember.Represents.CIVIL_SOCIETY, None, "CSC"),
+]
+
+EVIDENCE_NAME = "diamond-hub-export-register-extract.pdf"
+
+# (author, area, rating, text, with the evidence PDF)
+FINDINGS = [
+    (
+        "zaf-lead",
+        RequirementArea.LEGISLATION,
+        Finding.Rating.MET,
+        "The Diamond Cutting Act and the Precious and Semi-Precious Stones Protection Act give "
+        "the Diamond Hub clear powers to license, inspect and certify. The Kimberley Process "
+        "Office is staffed and funded.",
+        False,
+    ),
+    (
+        "reviewer",
+        RequirementArea.IMPORT_EXPORT,
+        Finding.Rating.MET,
+        "Every export the team traced (12 parcels, March–May) left with a KP certificate "
+        "matching the export register; the tamper-proof containers are sealed in the presence "
+        "of a government diamond valuator.",
+        True,
+    ),
+    (
+        "ind-reviewer",
+        RequirementArea.INTERNAL_CONTROLS,
+        Finding.Rating.PARTLY_MET,
+        "Mine-to-sorthouse controls at the large mines are thorough. The licensing of small "
+        "dealers is kept on paper at the district offices and is not reconciled with the "
+        "central register.",
+        False,
+    ),
+    (
+        "wdc-reviewer",
+        RequirementArea.STATISTICS,
+        Finding.Rating.PARTLY_MET,
+        "Production and trade statistics are submitted on time; quarterly figures for 2025 were "
+        "revised twice without an explanation of the revision.",
+        False,
+    ),
+    (
+        "csc-reviewer",
+        RequirementArea.ENFORCEMENT,
+        Finding.Rating.NOT_MET,
+        "No infringement has been prosecuted since 2022 although two seizures were reported; "
+        "the penalties in the law have not been applied.",
+        False,
+    ),
+    (
+        "reviewer",
+        RequirementArea.CERTIFICATES,
+        Finding.Rating.MET,
+        "Certificates carry every minimum element and the security features registered with "
+        "the Chair; void certificates are notified the same day.",
+        False,
+    ),
+]
+
+
+def _pdf(title: str) -> bytes:
+    """A small, valid one-page PDF that says what it is (no library needed)."""
+    text = title.replace("\\", "").replace("(", "").replace(")", "")
+    stream = f"BT /F1 14 Tf 72 760 Td ({text}) Tj ET".encode("latin-1", "replace")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    for offset in offsets:
+        out += f"{offset:010d} 00000 n \n".encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
+    return bytes(out)
+
+
+def _round_two_visit(bwa: Participant) -> ReviewVisit:
+    """The demo visit, as demo_visits creates it (created here only if it is missing)."""
+    # Found by the same fields as demo_visits finds it.
+    visit, _created = ReviewVisit.objects.get_or_create(
+        participant=bwa,
+        kind=ReviewVisit.Kind.REVIEW_VISIT,
+        round=2,
+        invited_on=dt.date(2026, 2, 10),
+        defaults={
+            "planned_start": dt.date(2026, 6, 8),
+            "planned_end": dt.date(2026, 6, 12),
+            "actual_start": dt.date(2026, 6, 8),
+            "actual_end": dt.date(2026, 6, 12),
+            "status": ReviewVisit.Status.DRAFT_REPORT,
+        },
+    )
+    for username, role, represents, participant_code, observer_code in TEAM:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            continue
+        TeamMember.objects.get_or_create(
+            visit=visit,
+            user=user,
+            defaults={
+                "role": role,
+                "represents": represents,
+                "participant": Participant.objects.filter(code=participant_code).first()
+                if participant_code
+                else None,
+                "observer": Observer.objects.filter(code=observer_code).first()
+                if observer_code
+                else None,
+            },
+        )
+    return visit
+
+
+def _findings(visit: ReviewVisit) -> tuple[int, int]:
+    findings = evidence = 0
+    for username, area, rating, text, with_pdf in FINDINGS:
+        author = User.objects.filter(username=username).first()
+        if author is None or not TeamMember.objects.filter(visit=visit, user=author).exists():
+            continue
+        if Finding.objects.filter(visit=visit, area=area, author=author).exists():
+            continue
+        files = []
+        if with_pdf:
+            files.append(
+                SimpleUploadedFile(
+                    EVIDENCE_NAME,
+                    _pdf("Diamond Hub export register, March-May 2026 (extract)"),
+                    content_type="application/pdf",
+                )
+            )
+            evidence += 1
+        finding_create(actor=author, visit=visit, area=area, rating=rating, text=text, files=files)
+        findings += 1
+    return findings, evidence
+
+
+def _draft_report(visit: ReviewVisit) -> int:
+    """Version 1, assembled from the findings as the lead's form proposes it (in English)."""
+    if visit.report_versions.exists() or not visit.findings.exists():
+        return 0
+    lead = TeamMember.objects.filter(visit=visit, role=TeamMember.Role.LEAD).first()
+    if lead is None:
+        return 0
+    with translation.override("en"):
+        text = report_text_from_findings(visit)
+    # Written directly: the demo visit is already at draft_report, which the lead's first
+    # draft would have set.
+    version = ReportVersion(visit=visit, created_by=lead.user)
+    save_with_audit(
+        instance=version,
+        actor=lead.user,
+        values={
+            "number": 1,
+            "kind": ReportVersion.Kind.DRAFT,
+            "text": text,
+            "note": "First draft, assembled from the team's findings.",
+        },
+    )
+    return 1
+
+
+def _first_round_final(bwa: Participant) -> int:
+    """The 2008 first-round visit (published) gets its final report if it has none."""
+    visit = (
+        ReviewVisit.objects.filter(participant=bwa, round=1, status=ReviewVisit.Status.PUBLISHED)
+        .order_by("invited_on")
+        .first()
+    )
+    if visit is None or visit.report_versions.exists():
+        return 0
+    lead = TeamMember.objects.filter(visit=visit, role=TeamMember.Role.LEAD).first()
+    author = lead.user if lead else User.objects.filter(username="secretariat").first()
+    if author is None:
+        return 0
+    version = ReportVersion(visit=visit, created_by=author)
+    save_with_audit(
+        instance=version,
+        actor=author,
+        values={
+            "number": 1,
+            "kind": ReportVersion.Kind.FINAL,
+            "text": (
+                "Review visit to Botswana, first round (2008): final report.\n\n"
+                "Botswana's system of internal controls meets the minimum requirements of the "
+                "KPCS Core Document. The team recommends that statistics be reconciled with "
+                "export certificates every quarter and that small-dealer licences be kept in "
+                "one register."
+            ),
+            "note": "Final report as adopted by the Working Group on Monitoring.",
+        },
+    )
+    return 1
+
+
+@transaction.atomic
+def load() -> dict[str, int]:
+    bwa = Participant.objects.filter(code="BWA").first()
+    if bwa is None:
+        return {"findings": 0, "evidence files": 0, "report versions": 0}
+    visit = _round_two_visit(bwa)
+    findings, evidence = _findings(visit)
+    versions = _draft_report(visit) + _first_round_final(bwa)
+    return {"findings": findings, "evidence files": evidence, "report versions": versions}
