@@ -19,17 +19,27 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         (_("Participants"), reverse("participants:list")),
         (_("Statistics"), reverse("statistics:summary")),
         (_("Verify a certificate"), reverse("certificates_public:verify")),
+        # Everyone may read published review reports; the list shows each user what they may see.
+        (_("Review visits"), reverse("reviews:list")),
     ]
     if getattr(user, "is_authority", False):
         items += [
             (_("My statistics"), reverse("submissions:overview")),
             (_("Data Anomaly Questionnaire"), reverse("questionnaire:list")),
+            (_("Annual reports"), reverse("annual_reports:list")),
+            (
+                _("Compliance"),
+                reverse("compliance:participant", kwargs={"code": user.participant.code}),
+            ),
         ]
     if getattr(user, "is_authority", False) or is_secretariat(user):
         items.append((_certificates_label(user), reverse("certificates:list")))
     if is_secretariat(user):
         items += [
             (_("Statistics work"), reverse("statistics_secretariat:dashboard")),
+            (_("Peer review"), reverse("review_dashboard:dashboard")),
+            (_("Annual reports"), reverse("annual_reports:list")),
+            (_("Compliance cases"), reverse("compliance:cases")),
             (_("Secretariat"), reverse("secretariat:participants")),
             (_("Observers"), reverse("secretariat:observers")),
             (_("Working bodies"), reverse("secretariat:working-bodies")),

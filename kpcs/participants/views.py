@@ -76,6 +76,12 @@ def participant_detail(request: HttpRequest, code: str) -> HttpResponse:
         "authorities": selectors.authorities_of(participant=participant),
         "chair_years": participant.chair_years.order_by("-year"),
         "can_edit": is_secretariat(request.user),
+        # The compliance page (kpcs.reviews) is the secretariat's, and an authority's for its own.
+        "can_see_compliance": is_secretariat(request.user)
+        or (
+            getattr(request.user, "is_authority", False)
+            and request.user.participant_id == participant.pk
+        ),
     }
     if is_secretariat(request.user):
         context["audit_entries"] = entries_for(participant)[:20]

@@ -121,3 +121,21 @@ def test_the_bare_address_answers_without_a_redirect(client) -> None:
     response = client.get("/", headers={"accept-language": "fr"})
     assert response.status_code == 200
     assert 'lang="fr"' in response.content.decode()
+
+
+def test_the_compliance_page_is_linked_for_the_secretariat_and_the_own_authority_only(
+    client, reference_data
+) -> None:
+    from kpcs.participants.models import Participant
+
+    bwa = Participant.objects.get(code="BWA")
+    link = 'href="/en/compliance/participants/BWA/"'
+    assert link not in client.get("/en/participants/BWA/").content.decode()
+    client.force_login(
+        UserFactory(role="authority", participant=Participant.objects.get(code="ZAF"))
+    )
+    assert link not in client.get("/en/participants/BWA/").content.decode()
+    client.force_login(UserFactory(role="authority", participant=bwa))
+    assert link in client.get("/en/participants/BWA/").content.decode()
+    client.force_login(UserFactory(role="secretariat"))
+    assert link in client.get("/en/participants/BWA/").content.decode()
