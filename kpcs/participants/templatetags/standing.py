@@ -11,10 +11,11 @@ register = template.Library()
 @register.simple_tag
 def standing_of(event: str | None) -> dict[str, str]:
     """Label and colour of a standing, from the latest status event's code."""
-    if event is None or event in NOT_IN_GOOD_STANDING:
+    # Templates pass "" for a participant without status events (`standing.event.event` of None).
+    if not event or event in NOT_IN_GOOD_STANDING:
         tone = "bad"
     elif event == StatusEvent.Event.PARTIALLY_RESUMED:
         tone = "warn"
     else:
         tone = "good"
-    return {"label": str(standing_label(event)), "tone": tone}
+    return {"label": str(standing_label(event or None)), "tone": tone}

@@ -97,3 +97,11 @@ def test_standing_of_all_participants_is_one_query(django_assert_num_queries) ->
     with django_assert_num_queries(1):
         rows = list(participants_with_standing_on(date=dt.date(2020, 1, 1)))
     assert len(rows) == 5
+
+
+@pytest.mark.parametrize("empty", [None, ""])
+def test_a_participant_without_status_events_is_shown_as_not_yet_admitted(empty) -> None:
+    # Templates pass "" when the standing has no event; it must not read "in good standing".
+    from kpcs.participants.templatetags.standing import standing_of
+
+    assert standing_of(empty) == {"label": "not yet admitted", "tone": "bad"}
