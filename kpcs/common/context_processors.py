@@ -22,14 +22,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         # Everyone may read published review reports; the list shows each user what they may see.
         (_("Review visits"), reverse("reviews:list")),
     ]
-    if getattr(user, "is_authority", False):
+    own_participant = getattr(user, "participant", None)
+    if getattr(user, "is_authority", False) and own_participant is not None:
         items += [
             (_("My statistics"), reverse("submissions:overview")),
             (_("Data Anomaly Questionnaire"), reverse("questionnaire:list")),
             (_("Annual reports"), reverse("annual_reports:list")),
             (
                 _("Compliance"),
-                reverse("compliance:participant", kwargs={"code": user.participant.code}),
+                reverse("compliance:participant", kwargs={"code": own_participant.code}),
             ),
         ]
     if getattr(user, "is_authority", False) or is_secretariat(user):

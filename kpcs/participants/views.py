@@ -80,7 +80,7 @@ def participant_detail(request: HttpRequest, code: str) -> HttpResponse:
         "can_see_compliance": is_secretariat(request.user)
         or (
             getattr(request.user, "is_authority", False)
-            and request.user.participant_id == participant.pk
+            and getattr(request.user, "participant_id", None) == participant.pk
         ),
     }
     if is_secretariat(request.user):
