@@ -101,8 +101,10 @@ def main() -> int:
             f"\nKPCS Secretariat is running at http://127.0.0.1:{args.port}/\n"
             "Demo accounts (password: kpcs-demo-2026):\n"
             "  secretariat   secretariat (full access)\n"
-            "  authority     bwa-authority (Botswana), zaf-authority (South Africa)\n"
-            "  reviewer      reviewer (review team member)\n"
+            "  authority     bwa-authority (Botswana), zaf-authority (South Africa),\n"
+            "                nam-authority (Namibia)\n"
+            "  review team   zaf-lead (lead), reviewer, ind-reviewer, wdc-reviewer,\n"
+            "                csc-reviewer (Botswana's second-round visit)\n"
             "  observer      wdc-observer (World Diamond Council)\n"
             "Press Ctrl-C to stop everything.\n",
             flush=True,
