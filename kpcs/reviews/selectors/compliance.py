@@ -44,12 +44,12 @@ from kpcs.reviews.models import (
     ReviewVisit,
 )
 from kpcs.reviews.selectors.access import annual_reports_visible_to, visits_visible_to
+from kpcs.reviews.selectors.annual_reports import due_date
 from kpcs.statistics.models import Anomaly, AnomalyQuestion, Dataset, Period, Submission
 
 # How many years back the compliance page looks (statistics, certificates, annual reports).
 YEARS_BACK = 5
 # Annual reports are due on 31 March of the year after the one they report on.
-REPORT_DUE_MONTH, REPORT_DUE_DAY = 3, 31
 
 
 def _authenticated(user: Any) -> bool:
@@ -377,7 +377,8 @@ def _annual_reports(
 ) -> list[AnnualReportYear]:
     """The reports on the last YEARS_BACK complete years (newest first). A year is expected
     when the participant was a participant on 31 December of it (so after its admission);
-    an expected report not submitted by 31 March of the next year is missing."""
+    an expected report not submitted by 31 March of the next year is missing (the same rule
+    as the annual reports' list with its scope "all")."""
     last = today.year - 1
     first = last - YEARS_BACK + 1
     reports = {
@@ -388,7 +389,7 @@ def _annual_reports(
     }
     rows = []
     for year in range(last, first - 1, -1):
-        due_on = dt.date(year + 1, REPORT_DUE_MONTH, REPORT_DUE_DAY)
+        due_on = due_date(year)
         report = reports.get(year)
         if report is not None and report.status != AnnualReport.Status.DRAFT:
             state = report.status
