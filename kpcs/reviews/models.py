@@ -12,6 +12,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RequirementArea(models.TextChoices):
@@ -700,8 +701,9 @@ class ComplianceCase(models.Model):
         OTHER = "other", _("other")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("open")
-        CLOSED = "closed", _("closed")
+        # A case, not a question or a recommendation: languages with gender need the context.
+        OPEN = "open", pgettext_lazy("compliance case", "open")
+        CLOSED = "closed", pgettext_lazy("compliance case", "closed")
 
     participant = models.ForeignKey(
         "participants.Participant",
