@@ -9,15 +9,14 @@ same visit and team with the same values if it runs without them.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import translation
 
 from kpcs.accounts.models import User
 from kpcs.common.audit import save_with_audit
-from kpcs.participants.models import Observer, Participant
+from kpcs.participants.models import Participant
+from kpcs.reviews.demo_visits import demo_pdf, round_two_visit
 from kpcs.reviews.models import (
     Finding,
     ReportVersion,
@@ -29,14 +28,6 @@ from kpcs.reviews.selectors.working_papers import report_text_from_findings
 from kpcs.reviews.services.working_papers import finding_create
 
 # (username, role, represents, participant code, observer code)
-TEAM = [
-    ("zaf-lead", TeamMember.Role.LEAD, TeamMember.Represents.PARTICIPANT, "ZAF", None),
-    ("reviewer", TeamMember.Role.MEMBER, TeamMember.Represents.PARTICIPANT, "CAN", None),
-    ("ind-reviewer", TeamMember.Role.MEMBER, TeamMember.Represents.PARTICIPANT, "IND", None),
-    ("wdc-reviewer", TeamMember.Role.MEMBER, TeamMember.Represents.INDUSTRY, None, "WDC"),
-    ("csc-reviewer", TeamMember.Role.MEMBER, TeamMember.Represents.CIVIL_SOCIETY, None, "CSC"),
-]
-
 EVIDENCE_NAME = "diamond-hub-export-register-extract.pdf"
 
 # (author, area, rating, text, with the evidence PDF)
@@ -95,70 +86,6 @@ FINDINGS = [
 ]
 
 
-def _pdf(title: str) -> bytes:
-    """A small, valid one-page PDF that says what it is (no library needed)."""
-    text = title.replace("\\", "").replace("(", "").replace(")", "")
-    stream = f"BT /F1 14 Tf 72 760 Td ({text}) Tj ET".encode("latin-1", "replace")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
-        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    for offset in offsets:
-        out += f"{offset:010d} 00000 n \n".encode()
-    out += (
-        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    )
-    return bytes(out)
-
-
-def _round_two_visit(bwa: Participant) -> ReviewVisit:
-    """The demo visit, as demo_visits creates it (created here only if it is missing)."""
-    # Found by the same fields as demo_visits finds it.
-    visit, _created = ReviewVisit.objects.get_or_create(
-        participant=bwa,
-        kind=ReviewVisit.Kind.REVIEW_VISIT,
-        round=2,
-        invited_on=dt.date(2026, 2, 10),
-        defaults={
-            "planned_start": dt.date(2026, 6, 8),
-            "planned_end": dt.date(2026, 6, 12),
-            "actual_start": dt.date(2026, 6, 8),
-            "actual_end": dt.date(2026, 6, 12),
-            "status": ReviewVisit.Status.DRAFT_REPORT,
-        },
-    )
-    for username, role, represents, participant_code, observer_code in TEAM:
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            continue
-        TeamMember.objects.get_or_create(
-            visit=visit,
-            user=user,
-            defaults={
-                "role": role,
-                "represents": represents,
-                "participant": Participant.objects.filter(code=participant_code).first()
-                if participant_code
-                else None,
-                "observer": Observer.objects.filter(code=observer_code).first()
-                if observer_code
-                else None,
-            },
-        )
-    return visit
-
-
 def _findings(visit: ReviewVisit) -> tuple[int, int]:
     findings = evidence = 0
     for username, area, rating, text, with_pdf in FINDINGS:
@@ -172,7 +99,7 @@ def _findings(visit: ReviewVisit) -> tuple[int, int]:
             files.append(
                 SimpleUploadedFile(
                     EVIDENCE_NAME,
-                    _pdf("Diamond Hub export register, March-May 2026 (extract)"),
+                    demo_pdf("Diamond Hub export register, March-May 2026 (extract)"),
                     content_type="application/pdf",
                 )
             )
@@ -245,7 +172,7 @@ def load() -> dict[str, int]:
     bwa = Participant.objects.filter(code="BWA").first()
     if bwa is None:
         return {"findings": 0, "evidence files": 0, "report versions": 0}
-    visit = _round_two_visit(bwa)
+    visit = round_two_visit()
     findings, evidence = _findings(visit)
     versions = _draft_report(visit) + _first_round_final(bwa)
     return {"findings": findings, "evidence files": evidence, "report versions": versions}

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from kpcs.accounts.models import User
 from kpcs.participants.models import Participant
+from kpcs.reviews.demo_visits import demo_pdf, round_two_visit
 from kpcs.reviews.models import (
     Recommendation,
     RecommendationUpdate,
@@ -98,51 +99,6 @@ PARTLY_ASSESSMENT = (
 )
 
 
-def _pdf(title: str) -> bytes:
-    """A small, valid one-page PDF that says what it is."""
-    text = title.replace("\\", "").replace("(", "").replace(")", "")
-    stream = f"BT /F1 14 Tf 72 760 Td ({text}) Tj ET".encode("latin-1", "replace")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
-        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    for offset in offsets:
-        out += f"{offset:010d} 00000 n \n".encode()
-    out += (
-        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    )
-    return bytes(out)
-
-
-def _visit(bwa: Participant) -> ReviewVisit:
-    """The demo visit as demo_visits creates it (created here only if it is missing)."""
-    visit, _created = ReviewVisit.objects.get_or_create(
-        participant=bwa,
-        kind=ReviewVisit.Kind.REVIEW_VISIT,
-        round=2,
-        defaults={
-            "invited_on": dt.date(2026, 2, 10),
-            "planned_start": dt.date(2026, 6, 8),
-            "planned_end": dt.date(2026, 6, 12),
-            "actual_start": dt.date(2026, 6, 8),
-            "actual_end": dt.date(2026, 6, 12),
-            "status": ReviewVisit.Status.DRAFT_REPORT,
-        },
-    )
-    return visit
-
-
 def _writer(visit: ReviewVisit) -> User | None:
     lead = (
         TeamMember.objects.filter(visit=visit, role=TeamMember.Role.LEAD)
@@ -158,7 +114,7 @@ def load() -> dict[str, int]:
     bwa = Participant.objects.filter(code="BWA").first()
     if bwa is None:
         return created
-    visit = _visit(bwa)
+    visit = round_two_visit()
     writer = _writer(visit)
     authority = User.objects.filter(username="bwa-authority", participant=bwa).first()
     secretariat = User.objects.filter(username="secretariat").first()
@@ -186,7 +142,7 @@ def load() -> dict[str, int]:
         if next_step == "response":
             evidence = SimpleUploadedFile(
                 "dealer-licence-register-reconciliation.pdf",
-                _pdf("Dealer licence register: monthly reconciliation (October)"),
+                demo_pdf("Dealer licence register: monthly reconciliation (October)"),
                 content_type="application/pdf",
             )
             recommendation_respond(

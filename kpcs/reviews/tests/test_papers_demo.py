@@ -4,14 +4,10 @@ from them; the 2008 first-round visit its final report; a second run creates not
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from kpcs.participants.demo import demo_data_load
-from kpcs.participants.models import Participant
-from kpcs.participants.tests.factories import WorkingBodyFactory
-from kpcs.reviews import demo_papers
+from kpcs.reviews import demo_papers, demo_visits
 from kpcs.reviews.models import EvidenceFile, Finding, ReportVersion, ReviewVisit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
@@ -24,22 +20,13 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def first_round():
-    return ReviewVisit.objects.create(
-        participant=Participant.objects.get(code="BWA"),
-        kind=ReviewVisit.Kind.REVIEW_VISIT,
-        round=1,
-        invited_on=dt.date(2008, 3, 1),
-        planned_start=dt.date(2008, 6, 2),
-        planned_end=dt.date(2008, 6, 6),
-        status=ReviewVisit.Status.PUBLISHED,
-        adopted_on=dt.date(2008, 11, 5),
-        adopted_by=WorkingBodyFactory(code="WGM"),
-        published_on=dt.date(2008, 11, 20),
-    )
+    """The demo's published first-round visit of Botswana (2008)."""
+    demo_data_load()
+    demo_visits.load()
+    return ReviewVisit.objects.get(participant__code="BWA", round=1)
 
 
 def test_demo_findings_and_draft_report_load_once(first_round, client):
-    demo_data_load()
     assert demo_papers.load() == {"findings": 6, "evidence files": 1, "report versions": 2}
     assert demo_papers.load() == {"findings": 0, "evidence files": 0, "report versions": 0}
     visit = ReviewVisit.objects.get(participant__code="BWA", round=2)
@@ -65,7 +52,7 @@ def test_the_demo_evidence_pdf_is_accepted_as_a_pdf():
 
     from kpcs.common.uploads import PDF, sniff
 
-    assert sniff(BytesIO(demo_papers._pdf("A title (with brackets)"))) == PDF
+    assert sniff(BytesIO(demo_visits.demo_pdf("A title (with brackets)"))) == PDF
 
 
 def test_demo_papers_follow_the_demo_visits_without_a_second_visit():
