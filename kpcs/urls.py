@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("kpcs.statistics.api_urls")),
     path("", include("kpcs.certificates.api_urls")),
     path("", include("kpcs.reviews.api_urls")),
+    path("", include("kpcs.plenary.api_urls")),
 ]
 
 urlpatterns = [
@@ -47,6 +48,12 @@ urlpatterns += i18n_patterns(
     path("reviews/", include("kpcs.reviews.dashboard_urls")),
     path("annual-reports/", include("kpcs.reviews.annual_report_urls")),
     path("compliance/", include("kpcs.reviews.compliance_urls")),
+    # Plenary: public meetings and documents (stable addresses by symbol), the compendium,
+    # and the secretariat's work on documents, translations and PDF packs.
+    path("meetings/", include("kpcs.plenary.meeting_urls")),
+    path("documents/", include("kpcs.plenary.document_urls")),
+    path("compendium/", include("kpcs.plenary.compendium_urls")),
+    path("plenary/", include("kpcs.plenary.secretariat_urls")),
     path("secretariat/statistics/", include("kpcs.statistics.secretariat_urls")),
     path("secretariat/certificates/", include("kpcs.certificates.secretariat_urls")),
     path("secretariat/", include("kpcs.participants.secretariat_urls")),

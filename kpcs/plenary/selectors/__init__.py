@@ -1,0 +1,1 @@
+"""Reads for meetings, documents, translations, the compendium and packs."""

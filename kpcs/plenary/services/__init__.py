@@ -1,0 +1,1 @@
+"""Writes for meetings, documents, translations and packs; every write is audited."""
