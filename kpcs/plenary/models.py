@@ -8,7 +8,7 @@ built by Celery workers.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -85,7 +85,7 @@ class AgendaItem(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=500)
-    documents = models.ManyToManyField(
+    documents: models.ManyToManyField[Document, Any] = models.ManyToManyField(
         "Document", blank=True, related_name="agenda_items", verbose_name=_("documents")
     )
 

@@ -187,6 +187,9 @@ SPECTACULAR_SETTINGS = {
         "TeamMemberRoleEnum": "kpcs.reviews.models.TeamMember.Role",
         "TeamMemberRepresentsEnum": "kpcs.reviews.models.TeamMember.Represents",
         "FindingRatingEnum": "kpcs.reviews.models.Finding.Rating",
+        # Plenary.
+        "PlenaryTranslationStatusEnum": "kpcs.plenary.translation_apis.TRANSLATION_STATUS_CHOICES",
+        "PlenaryLanguageStateEnum": "kpcs.plenary.selectors.translations.STATE_CHOICES",
     },
 }
 
