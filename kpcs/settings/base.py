@@ -190,6 +190,10 @@ SPECTACULAR_SETTINGS = {
         # Plenary.
         "PlenaryTranslationStatusEnum": "kpcs.plenary.translation_apis.TRANSLATION_STATUS_CHOICES",
         "PlenaryLanguageStateEnum": "kpcs.plenary.selectors.translations.STATE_CHOICES",
+        "DocumentKindEnum": "kpcs.plenary.models.Document.Kind",
+        "DocumentStatusEnum": "kpcs.plenary.models.Document.Status",
+        "CompendiumSectionEnum": "kpcs.plenary.models.Document.CompendiumSection",
+        "MeetingKindEnum": "kpcs.plenary.models.Meeting.Kind",
     },
 }
 
