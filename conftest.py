@@ -6,6 +6,9 @@ import os
 
 import pytest
 
+# A real Celery worker for the tests that need one (`worker`, `filesystem_broker`).
+pytest_plugins = ["tests.worker"]
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run
 # inside one unless told that this is deliberate (it is: tests are synchronous).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

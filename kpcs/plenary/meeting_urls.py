@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+"""Public meeting pages, /<lang>/meetings/ (namespace `meetings`)."""
+
+from django.urls import path
+
+from kpcs.plenary import meeting_views as views
 
 app_name = "meetings"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.public_meeting_list, name="list"),
+    path("<slug:code>/", views.public_meeting_detail, name="detail"),
+]

@@ -190,10 +190,13 @@ SPECTACULAR_SETTINGS = {
         # Plenary.
         "PlenaryTranslationStatusEnum": "kpcs.plenary.translation_apis.TRANSLATION_STATUS_CHOICES",
         "PlenaryLanguageStateEnum": "kpcs.plenary.selectors.translations.STATE_CHOICES",
-        "DocumentKindEnum": "kpcs.plenary.models.Document.Kind",
-        "DocumentStatusEnum": "kpcs.plenary.models.Document.Status",
-        "CompendiumSectionEnum": "kpcs.plenary.models.Document.CompendiumSection",
-        "MeetingKindEnum": "kpcs.plenary.models.Meeting.Kind",
+        "PlenaryMeetingKindEnum": "kpcs.plenary.models.Meeting.Kind",
+        "PlenaryDocumentKindEnum": "kpcs.plenary.models.Document.Kind",
+        "PlenaryDocumentStatusEnum": "kpcs.plenary.models.Document.Status",
+        "PlenaryDocumentDistributionEnum": "kpcs.plenary.models.Document.Distribution",
+        "PlenaryRevisionKindEnum": "kpcs.plenary.models.Document.RevisionKind",
+        "PlenaryCompendiumSectionEnum": "kpcs.plenary.models.Document.CompendiumSection",
+        "PlenaryDocumentActionEnum": "kpcs.plenary.services.documents.ACTIONS",
     },
 }
 
