@@ -21,6 +21,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         (_("Verify a certificate"), reverse("certificates_public:verify")),
         # Everyone may read published review reports; the list shows each user what they may see.
         (_("Review visits"), reverse("reviews:list")),
+        (_("Documents"), reverse("documents:list")),
+        (_("Compendium"), reverse("compendium:index")),
     ]
     own_participant = getattr(user, "participant", None)
     if getattr(user, "is_authority", False) and own_participant is not None:
@@ -41,6 +43,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             (_("Peer review"), reverse("review_dashboard:dashboard")),
             (_("Annual reports"), reverse("annual_reports:list")),
             (_("Compliance cases"), reverse("compliance:cases")),
+            (_("Plenary"), reverse("plenary:documents")),
             (_("Secretariat"), reverse("secretariat:participants")),
             (_("Observers"), reverse("secretariat:observers")),
             (_("Working bodies"), reverse("secretariat:working-bodies")),

@@ -197,6 +197,8 @@ SPECTACULAR_SETTINGS = {
         "PlenaryRevisionKindEnum": "kpcs.plenary.models.Document.RevisionKind",
         "PlenaryCompendiumSectionEnum": "kpcs.plenary.models.Document.CompendiumSection",
         "PlenaryDocumentActionEnum": "kpcs.plenary.services.documents.ACTIONS",
+        "DocumentPackSubjectEnum": "kpcs.plenary.models.DocumentPack.Subject",
+        "DocumentPackFileStatusEnum": "kpcs.plenary.models.DocumentPackFile.Status",
     },
 }
 
