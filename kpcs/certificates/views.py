@@ -43,6 +43,7 @@ from kpcs.certificates.models import (
 )
 from kpcs.certificates.validation import CertificateValidationError
 from kpcs.common.http import HtmxHttpRequest
+from kpcs.common.spreadsheets import spreadsheet_cell
 from kpcs.participants.models import Participant
 from kpcs.participants.selectors import participant_get
 from kpcs.participants.views import paginate
@@ -508,12 +509,6 @@ class UploadDetailView(RegistryView):
         return render(request, TEMPLATES + "upload_detail.html", context)
 
 
-def _spreadsheet_safe(value: Any) -> str:
-    """A cell a spreadsheet will not run as a formula (the messages quote the file's cells)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 class UploadReportView(RegistryView):
     """The findings of a refused upload as CSV: row, column, code, message."""
 
@@ -531,9 +526,9 @@ class UploadReportView(RegistryView):
             writer.writerow(
                 [
                     problem.row if problem.row is not None else "",
-                    _spreadsheet_safe(problem.column),
-                    _spreadsheet_safe(problem.code),
-                    _spreadsheet_safe(problem.message),
+                    spreadsheet_cell(problem.column),
+                    spreadsheet_cell(problem.code),
+                    spreadsheet_cell(problem.message),
                 ]
             )
         return response

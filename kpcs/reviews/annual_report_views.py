@@ -33,6 +33,7 @@ from django.views import View
 
 from kpcs.accounts.permissions import is_secretariat
 from kpcs.common.audit import entries_for
+from kpcs.common.spreadsheets import spreadsheet_cell
 from kpcs.common.uploads import document_response
 from kpcs.participants.models import Participant
 from kpcs.participants.selectors import participant_get
@@ -186,12 +187,6 @@ class AnnualReportListView(AnnualReportView):
         return render(request, TEMPLATES + "participant_list.html", context, status=status)
 
 
-def _spreadsheet_safe(value: Any) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 class AnnualReportExportView(AnnualReportView):
     """The secretariat's list as CSV, with the same filters."""
 
@@ -220,8 +215,8 @@ class AnnualReportExportView(AnnualReportView):
         for row in rows:
             writer.writerow(
                 [
-                    _spreadsheet_safe(row.participant.code),
-                    _spreadsheet_safe(row.participant.name),
+                    spreadsheet_cell(row.participant.code),
+                    spreadsheet_cell(row.participant.name),
                     row.year,
                     row.status,
                     row.due.isoformat(),

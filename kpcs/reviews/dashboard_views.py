@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from kpcs.accounts.permissions import is_secretariat
+from kpcs.common.spreadsheets import spreadsheet_cell
 from kpcs.participants.views import paginate
 from kpcs.reviews.recommendation_forms import NotVisitedForm, OpenRecommendationFilterForm
 from kpcs.reviews.recommendation_views import url_or_empty
@@ -117,12 +118,6 @@ class OpenRecommendationsView(SecretariatView):
         )
 
 
-def spreadsheet_safe(value: Any) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 class OpenRecommendationsCsvView(SecretariatView):
     """The open recommendations (the page's filters apply) as CSV, one row each."""
 
@@ -163,18 +158,18 @@ class OpenRecommendationsCsvView(SecretariatView):
             participant = r.visit.participant
             writer.writerow(
                 [
-                    spreadsheet_safe(participant.code),
-                    spreadsheet_safe(participant.name),
+                    spreadsheet_cell(participant.code),
+                    spreadsheet_cell(participant.name),
                     r.visit_id,
                     r.visit.round,
                     r.number,
-                    spreadsheet_safe(r.get_area_display()),
-                    spreadsheet_safe(r.get_priority_display()),
+                    spreadsheet_cell(r.get_area_display()),
+                    spreadsheet_cell(r.get_priority_display()),
                     r.due_on.isoformat(),
-                    spreadsheet_safe(r.owner),
-                    spreadsheet_safe(r.get_status_display()),
+                    spreadsheet_cell(r.owner),
+                    spreadsheet_cell(r.get_status_display()),
                     _("yes") if r.is_overdue else _("no"),
-                    spreadsheet_safe(r.text),
+                    spreadsheet_cell(r.text),
                 ]
             )
         return response

@@ -23,22 +23,17 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kpcs.common.spreadsheets import neutralise
 from kpcs.participants.models import Participant
 from kpcs.statistics.models import Release
 from kpcs.statistics.selectors import ProductionSummary, TradeSummary, YearFigures
 
 Cell = str | int | Decimal | None
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DECIMAL_FORMAT = "#,##0.00"
 INTEGER_FORMAT = "#,##0"
-
-
-def neutralise(text: str) -> str:
-    """The text as a spreadsheet will show it and never evaluate it."""
-    return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text
 
 
 def _csv_value(value: Cell) -> str:
