@@ -161,8 +161,15 @@ def document_pdf(request: HttpRequest, symbol: str, language: str) -> FileRespon
             % {"symbol": document.symbol, "language": language_name(language)}
         )
     name = f"{slugify(document.symbol.replace('/', ' ')) or 'document'}-{language}.pdf"
+    try:
+        handle = ready.file.open("rb")
+    except FileNotFoundError as exc:  # registered, but lost from storage: build it again
+        raise Http404(
+            _("No PDF of %(symbol)s in %(language)s is ready for its current text.")
+            % {"symbol": document.symbol, "language": language_name(language)}
+        ) from exc
     response = FileResponse(
-        ready.file.open("rb"), content_type="application/pdf", filename=name, as_attachment=False
+        handle, content_type="application/pdf", filename=name, as_attachment=False
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -11,6 +11,7 @@ the secretariat always, others the files of a report they may read (404 otherwis
 
 from __future__ import annotations
 
+import logging
 import zipfile
 from collections.abc import Iterator
 from typing import IO, Any, cast
@@ -44,6 +45,8 @@ TEMPLATES = "plenary/packs/"
 PAGE_SIZE = 25
 PACKS = gettext_lazy("Document packs")
 Subject = DocumentPack.Subject
+
+logger = logging.getLogger(__name__)
 
 
 def _crumbs(*trail: tuple[Any, str]) -> list[tuple[Any, str]]:
@@ -346,7 +349,14 @@ def zip_chunks(entries: list[tuple[str, FieldFile, Any]]) -> Iterator[bytes]:
         for name, field_file, modified in entries:
             info = zipfile.ZipInfo(name, date_time=modified.timetuple()[:6])
             info.compress_type = zipfile.ZIP_DEFLATED
-            with field_file.open("rb") as source, archive.open(info, "w") as target:
+            try:
+                source_file = field_file.open("rb")
+            except FileNotFoundError:
+                # The archive is already being sent: a file lost from storage is left out
+                # rather than breaking the download; its language page says to rebuild.
+                logger.warning("pack file %s is missing from storage", field_file.name)
+                continue
+            with source_file as source, archive.open(info, "w") as target:
                 for chunk in iter(lambda: source.read(64 * 1024), b""):
                     target.write(chunk)
                     yield sink.take()

@@ -547,3 +547,12 @@ def test_the_edit_page_of_a_published_document_keeps_its_text(client, world):
     assert world.public.title_en == "Public decision"
     assert world.public.symbol == "KP/2026/Plenary/Administrative Decision 1"
     assert world.public.compendium_section == "administrative_decisions"
+
+
+def test_a_ready_pdf_lost_from_storage_is_a_404_not_an_error(client, world):
+    pack = ready_pack(world.public, ["en", "fr"])
+    lost = pack.files.get(language="fr")
+    lost.file.storage.delete(lost.file.name)
+    response = client.get(reverse("documents:pdf", args=[world.public.symbol, "fr"]))
+    assert response.status_code == 404
+    assert "No PDF of" in text(response)

@@ -493,3 +493,18 @@ def test_the_build_button_for_the_document_and_meeting_pages(
     assert url("meeting-pack-build", "2027-plenary") in html
     request.user = UserFactory(role="authority")
     assert "form" not in template.render({"document": document, "meeting": meeting}, request)
+
+
+def test_a_file_lost_from_storage_is_left_out_of_the_zip_not_a_broken_download(
+    client, built, secretariat
+):
+    client.force_login(secretariat)
+    lost = built.files.get(language="fr")
+    lost.file.storage.delete(lost.file.name)
+    response = client.get(url("pack-zip", built.pk))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    stem = "KP-2026-Plenary-Administrative-Decision-7"
+    assert sorted(archive.namelist()) == sorted(
+        f"{stem}-{lang}.pdf" for lang in ("en", "es", "zh-hans")
+    )
+    assert archive.testzip() is None
