@@ -1,0 +1,46 @@
+"""Every answer, page or API, carries the browser protections: a Content Security Policy that
+allows no inline script or style, no framing, no content-type guessing, no referrer leaks."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+PATHS = ["/en/", "/en/accounts/login/", "/api/v1/participants/", "/api/docs/", "/en/no-such-page/"]
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_every_answer_carries_the_browser_protections(path: str) -> None:
+    response = Client().get(path)
+
+    policy = dict(
+        directive.strip().split(" ", 1)
+        for directive in response.headers["Content-Security-Policy"].split(";")
+    )
+    assert policy["default-src"] == "'self'"
+    assert policy["script-src"] == "'self'"
+    assert policy["style-src"] == "'self'"
+    assert policy["frame-ancestors"] == "'none'"
+    assert policy["object-src"] == "'none'"
+    assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_no_template_carries_an_inline_script_or_style() -> None:
+    """The policy would refuse them; a browser test would only catch the pages it visits."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    offenders = []
+    for template in [*root.glob("templates/**/*.html"), *root.glob("kpcs/*/templates/**/*.html")]:
+        if "/pdf/" in str(template):  # WeasyPrint's input, never sent to a browser
+            continue
+        text = template.read_text(encoding="utf-8")
+        for marker in ("<script>", "<style", " style=\"", " onclick=", " onload=", " onchange="):
+            if marker in text:
+                offenders.append(f"{template.relative_to(root)}: {marker.strip()}")
+    assert offenders == []
