@@ -44,3 +44,17 @@ def test_no_template_carries_an_inline_script_or_style() -> None:
             if marker in text:
                 offenders.append(f"{template.relative_to(root)}: {marker.strip()}")
     assert offenders == []
+
+
+def test_uploaded_files_are_not_reachable_by_their_storage_address(settings, tmp_path) -> None:
+    """Files live under MEDIA_ROOT, outside the static root, and no URL serves that folder:
+    every download goes through a view that checks who is asking."""
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "reviews").mkdir()
+    (tmp_path / "reviews" / "evidence.pdf").write_bytes(b"%PDF-1.4 confidential")
+
+    for path in ("/media/reviews/evidence.pdf", "/static/../var/media/reviews/evidence.pdf"):
+        response = Client().get(path)
+        assert response.status_code == 404, path
+        assert b"confidential" not in response.content
+    assert not str(tmp_path).startswith(str(settings.STATIC_ROOT or "/nonexistent"))
