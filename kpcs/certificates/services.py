@@ -60,7 +60,13 @@ from kpcs.certificates.validation import (
     ConfirmationValidator,
     Finding,
 )
-from kpcs.common.audit import record_create, record_update, save_with_audit, snapshot
+from kpcs.common.audit import (
+    record_create,
+    record_many,
+    record_update,
+    save_with_audit,
+    snapshot,
+)
 from kpcs.common.models import AuditEntry
 from kpcs.participants.models import AuthorityContact, Participant
 
@@ -555,6 +561,22 @@ def certificates_expire(*, today: dt.date | None = None) -> int:
             Certificate.objects.filter(pk__in=[b[0] for b in batch]).update(
                 status=Certificate.Status.EXPIRED, status_changed_at=now
             )
+            # Each certificate's history says when and why it expired (the system did it).
+            record_many(
+                actor=None,
+                action=AuditEntry.Action.UPDATE,
+                changes_by_instance=[
+                    (
+                        Certificate(pk=b[0], number=b[1], issuing_participant_id=b[2]),
+                        {
+                            "status": [Certificate.Status.ISSUED, Certificate.Status.EXPIRED],
+                            "status_changed_at": [None, str(now)],
+                        },
+                    )
+                    for b in batch
+                ],
+                reason="no import confirmation within the grace period",
+            )
             alerts = []
             for pk, number, issuer_id, issuer, dest_id, dest, issued, expiry in batch:
                 message = _expiry_message(number, issuer, dest, issued, expiry)
@@ -706,6 +728,18 @@ def _image_finding(index: int, upload: Any) -> Finding | None:
         with Image.open(upload) as picture:
             kind = picture.format or ""
             picture.verify()
+    except Image.DecompressionBombError:
+        # A few bytes claiming billions of pixels: decoding it would fill the memory.
+        return Finding(
+            None,
+            "images",
+            "image_too_large",
+            _(
+                "%(name)s claims more than %(pixels)s million pixels, far more than a scan "
+                "of a certificate; send a smaller picture."
+            )
+            % {"name": name, "pixels": (Image.MAX_IMAGE_PIXELS or 0) * 2 // 1_000_000},
+        )
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         kind = ""
     finally:
@@ -855,29 +889,36 @@ def certificate_upload_start(
         )
     if findings:
         raise CertificateValidationError(findings)
-    with transaction.atomic():
-        upload = CertificateUpload(
-            kind=kind,
-            participant=acting,
-            uploaded_by=_user(actor),
-            original_name=name[:255],
-        )
-        upload.file.save(name, uploaded_file, save=False)
-        upload.save()
-        record_create(actor=actor, instance=upload)
-        if kind == CertificateUpload.Kind.CERTIFICATES:
-            description = _("Check of the certificates file %(name)s")
-        else:
-            description = _("Check of the import confirmations file %(name)s")
-        job = background_job_start(
-            kind=UPLOAD_JOB_KIND,
-            description=(description % {"name": name})[:255],
-            task=certificate_upload_check,
-            user=actor,
-            upload_id=upload.pk,
-        )
-        upload.job = job
-        upload.save(update_fields=["job"])
+    upload = CertificateUpload(
+        kind=kind,
+        participant=acting,
+        uploaded_by=_user(actor),
+        original_name=name[:255],
+    )
+    try:
+        with transaction.atomic():
+            # The file first (complete or not at all: kpcs.common.storage), then its row.
+            upload.file.save(name, uploaded_file, save=False)
+            upload.save()
+            record_create(actor=actor, instance=upload)
+            if kind == CertificateUpload.Kind.CERTIFICATES:
+                description = _("Check of the certificates file %(name)s")
+            else:
+                description = _("Check of the import confirmations file %(name)s")
+            job = background_job_start(
+                kind=UPLOAD_JOB_KIND,
+                description=(description % {"name": name})[:255],
+                task=certificate_upload_check,
+                user=actor,
+                upload_id=upload.pk,
+            )
+            upload.job = job
+            upload.save(update_fields=["job"])
+    except BaseException:
+        # The row is rolled back; the file written for it must not stay behind unregistered.
+        if upload.file.name:
+            upload.file.storage.delete(upload.file.name)
+        raise
     return upload
 
 
@@ -927,6 +968,7 @@ def certificate_upload_process(
         else:
             findings = exc.findings
             rows = exc.rows or 0
+        before = snapshot(upload)
         upload.status = CertificateUpload.Status.REFUSED
         upload.findings = [f.as_dict() for f in findings]
         upload.rows = rows
@@ -936,6 +978,7 @@ def certificate_upload_process(
         upload.save(
             update_fields=["status", "findings", "rows", "stored", "unchanged", "finished_at"]
         )
+        record_update(actor=None, instance=upload, before=before, reason="file refused")
         return _upload_result(upload)
     except Exception:
         CertificateUpload.objects.filter(pk=upload.pk).update(

@@ -47,11 +47,18 @@ def home_overview(*, user: Any) -> dict[str, Any]:
 
 
 def audit_entry_list(
-    *, actor_id: int | None = None, system_only: bool = False, record_type: str = ""
+    *,
+    actor_id: int | None = None,
+    system_only: bool = False,
+    record_type: str = "",
+    object_id: str = "",
 ) -> QuerySet[AuditEntry]:
     """The whole audit trail, newest first, optionally for one user (or the system's own
-    data loads) and one record type (`app_label.model`)."""
+    data loads), one record type (`app_label.model`) and one object of that type (its
+    history, kept after the object itself is deleted)."""
     entries = AuditEntry.objects.select_related("content_type").order_by("-timestamp", "-id")
+    if object_id:
+        entries = entries.filter(object_id=object_id)
     if actor_id is not None:
         entries = entries.filter(actor_id=actor_id)
     elif system_only:

@@ -1,11 +1,15 @@
 """The admin is for reference data only (DESIGN.md §5); the secretariat works in its own pages.
-Changes made here bypass the services, so the admin is read-only for audited models."""
+Changes made here bypass the services, so the admin is read-only for audited models, except
+countries, whose edits it records in the audit trail itself; nothing is deleted here."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import admin
 from modeltranslation.admin import TabbedTranslationAdmin
 
+from kpcs.common.audit import record_create, record_update, snapshot
 from kpcs.participants.models import Country, Observer, Participant, WorkingBody
 
 
@@ -20,8 +24,26 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class AuditedAdmin(admin.ModelAdmin):
+    """Edits allowed, each recorded in the audit trail (the admin writes past the services);
+    deleting is not: an official record is corrected, never removed."""
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        before = snapshot(type(obj)._default_manager.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+        if before is None:
+            record_create(actor=request.user, instance=obj, reason="created in the admin")
+        else:
+            record_update(
+                actor=request.user, instance=obj, before=before, reason="changed in the admin"
+            )
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Country)
-class CountryAdmin(TabbedTranslationAdmin):
+class CountryAdmin(AuditedAdmin, TabbedTranslationAdmin):
     list_display = ("alpha3", "alpha2", "name", "is_eu_member")
     search_fields = ("alpha3", "alpha2", "name")
     list_filter = ("is_eu_member",)

@@ -4,9 +4,12 @@ contacts and working-body seats. Idempotent: existing rows are left as they are.
 from __future__ import annotations
 
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from kpcs.accounts.demo_two_factor import DEMO_TOTP_KEY_HEX, DEMO_TOTP_USERNAME
 from kpcs.accounts.models import Role, User
 from kpcs.accounts.services import user_create_or_update
+from kpcs.common.audit import record_create
 from kpcs.participants.models import (
     Authority,
     AuthorityContact,
@@ -73,6 +76,11 @@ DEMO_SEATS = [
 ]
 
 
+# Demo rows are written directly, not through the pages' services, so they are put in the
+# audit trail here: the trail covers every official row, however it was made.
+DEMO_REASON = "demo data"
+
+
 @transaction.atomic
 def demo_data_load() -> dict[str, int]:
     created = {"users": 0, "authorities": 0, "contacts": 0, "seats": 0}
@@ -87,6 +95,16 @@ def demo_data_load() -> dict[str, int]:
                 email=f"{username}@example.org",
             )
             created["users"] += 1
+    # The demo secretariat needs a second factor like any secretariat account: a fixed,
+    # published demo key (scripts/demo_totp.py prints its current code). Demo data only.
+    demo_secretariat = User.objects.get(username=DEMO_TOTP_USERNAME)
+    if not TOTPDevice.objects.filter(user=demo_secretariat).exists():
+        TOTPDevice.objects.create(
+            user=demo_secretariat,
+            name="authenticator (demo key)",
+            key=DEMO_TOTP_KEY_HEX,
+            confirmed=True,
+        )
     for code, name, functions, address, position, email, phone in DEMO_AUTHORITIES:
         participant = Participant.objects.get(code=code)
         authority, made = Authority.objects.get_or_create(
@@ -99,15 +117,19 @@ def demo_data_load() -> dict[str, int]:
                 "address": address or "",
             },
         )
+        if made:
+            record_create(actor=None, instance=authority, reason=DEMO_REASON)
         created["authorities"] += int(made)
-        _contact, made = AuthorityContact.objects.get_or_create(
+        contact, made = AuthorityContact.objects.get_or_create(
             authority=authority,
             name=f"{position}, {participant.code}",
             defaults={"position": position or "", "email": email or "", "phone": phone or ""},
         )
+        if made:
+            record_create(actor=None, instance=contact, reason=DEMO_REASON)
         created["contacts"] += int(made)
     for body, seat_participant, seat_observer, seat_role, year in DEMO_SEATS:
-        _seat, made = WorkingBodyMembership.objects.get_or_create(
+        seat, made = WorkingBodyMembership.objects.get_or_create(
             working_body=WorkingBody.objects.get(code=body),
             participant=Participant.objects.filter(code=seat_participant).first()
             if seat_participant
@@ -116,5 +138,7 @@ def demo_data_load() -> dict[str, int]:
             year_from=year,
             defaults={"role": seat_role},
         )
+        if made:
+            record_create(actor=None, instance=seat, reason=DEMO_REASON)
         created["seats"] += int(made)
     return created

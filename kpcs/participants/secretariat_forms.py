@@ -332,6 +332,10 @@ class AuditLogFilterForm(forms.Form):
         required=False,
         widget=forms.Select(attrs={"data-autosubmit": True}),
     )
+    # One object's history: set by the links of the trail and of the records' own pages.
+    object = forms.CharField(
+        label=_("Object"), required=False, max_length=64, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -351,6 +355,14 @@ class AuditLogFilterForm(forms.Form):
             *record_types,
         ]
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("object") and not cleaned.get("record"):
+            self.add_error(
+                "object", _("An object's history needs its record type as well (record=).")
+            )
+        return cleaned
+
     def filters(self) -> dict[str, Any]:
         """Keyword arguments for `common.selectors.audit_entry_list`."""
         user = self.cleaned_data.get("user") or ""
@@ -359,4 +371,5 @@ class AuditLogFilterForm(forms.Form):
             "actor_id": int(user) if user and user != SYSTEM_ACTOR else None,
             "system_only": user == SYSTEM_ACTOR,
             "record_type": record,
+            "object_id": (self.cleaned_data.get("object") or "").strip(),
         }

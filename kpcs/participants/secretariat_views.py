@@ -727,9 +727,14 @@ class AuditLogView(SecretariatView):
                 entries = common_selectors.audit_entry_list(**form.filters())
             else:
                 status, entries = 400, entries.none()
+        filters = form.filters() if status == 200 and form.is_bound else {}
+        # One object's history: named after the object as the latest entry recorded it.
+        latest = entries.first() if filters.get("object_id") else None
         context = {
             "form": form,
             "page": paginate(request, entries),
+            "subject": latest,
+            "filtered": any(filters.values()),
             "breadcrumbs": [(gettext_lazy("Audit log"), "")],
         }
         return render(request, TEMPLATES + "audit_log.html", context, status=status)

@@ -169,7 +169,15 @@ def reference_data_load(
             wanted = {countries[r["code"]].pk for r in eu_members}
             have = set(participant.member_countries.values_list("pk", flat=True))
             if not have or (update and have != wanted):
+                before = audit.links(participant, ["member_countries"])
                 participant.member_countries.set(wanted)
+                audit.record_update(
+                    actor=None,
+                    instance=participant,
+                    before=before,
+                    after=audit.links(participant, ["member_countries"]),
+                    reason="reference data",
+                )
                 report.count("EU member links", created=not have, changed=bool(have))
         if (
             row["code"] not in admitted_in_events

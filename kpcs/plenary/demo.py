@@ -29,6 +29,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import translation
 
+from kpcs.common.audit import links, record_create, record_update, snapshot
 from kpcs.participants.models import Observer, Participant, WorkingBody
 from kpcs.plenary import demo_texts as texts
 from kpcs.plenary.fingerprints import source_fingerprint
@@ -286,6 +287,11 @@ DEMO_DOCUMENTS: list[dict[str, Any]] = [
 SUPERSESSIONS = [(AD_2012, AD_2026, dt.date(2026, 11, 6))]
 
 
+# Demo rows are written directly, not through the services, so they are put in the audit
+# trail here: the trail covers every official row, however it was made.
+DEMO_REASON = "demo data"
+
+
 def _suffix(language: str) -> str:
     return language.replace("-", "_")
 
@@ -305,31 +311,39 @@ def _meeting(spec: dict[str, Any], created: dict[str, int]) -> Meeting:
             **titles,
         },
     )
+    if made:
+        record_create(actor=None, instance=meeting, reason=DEMO_REASON)
     created["meetings"] += int(made)
     for number, item_titles in enumerate(spec["agenda"], start=1):
-        _item, made = AgendaItem.objects.get_or_create(
+        item, made = AgendaItem.objects.get_or_create(
             meeting=meeting,
             number=number,
             defaults={f"title_{_suffix(lang)}": title for lang, title in item_titles.items()},
         )
+        if made:
+            record_create(actor=None, instance=item, reason=DEMO_REASON)
         created["agenda items"] += int(made)
     for position, code in enumerate(spec["participants"]):
         participant = Participant.objects.filter(code=code).first()
         if participant is None:
             continue
-        _seat, made = Attendance.objects.get_or_create(
+        seat, made = Attendance.objects.get_or_create(
             meeting=meeting,
             participant=participant,
             defaults={"delegates": 2 + position % 4},
         )
+        if made:
+            record_create(actor=None, instance=seat, reason=DEMO_REASON)
         created["attendance"] += int(made)
     for code in spec["observers"]:
         observer = Observer.objects.filter(code=code).first()
         if observer is None:
             continue
-        _seat, made = Attendance.objects.get_or_create(
+        seat, made = Attendance.objects.get_or_create(
             meeting=meeting, observer=observer, defaults={"delegates": 2}
         )
+        if made:
+            record_create(actor=None, instance=seat, reason=DEMO_REASON)
         created["attendance"] += int(made)
     return meeting
 
@@ -384,6 +398,7 @@ def _document(spec: dict[str, Any], actor: Any, created: dict[str, int]) -> Docu
         fields[f"title_{_suffix(language)}"] = title
         fields[f"body_{_suffix(language)}"] = body
     document = Document.objects.create(**fields)
+    record_create(actor=None, instance=document, reason=DEMO_REASON)
     created["documents"] += 1
     for body, at in spec.get("earlier_versions", []):
         _source_version(document, english_title, body, at, actor, created)
@@ -397,7 +412,7 @@ def _document(spec: dict[str, Any], actor: Any, created: dict[str, int]) -> Docu
     for language in spec["texts"]:
         if language == "en":
             continue
-        _translation, made = DocumentTranslation.objects.get_or_create(
+        version, made = DocumentTranslation.objects.get_or_create(
             document=document,
             language=language,
             defaults={
@@ -410,10 +425,20 @@ def _document(spec: dict[str, Any], actor: Any, created: dict[str, int]) -> Docu
                 "updated_by": actor,
             },
         )
+        if made:
+            record_create(actor=None, instance=version, reason=DEMO_REASON)
         created["translations"] += int(made)
     if spec.get("meeting") and spec.get("agenda_item"):
         item = AgendaItem.objects.get(meeting=document.meeting, number=spec["agenda_item"])
+        before = links(item, ["documents"])
         item.documents.add(document)
+        record_update(
+            actor=None,
+            instance=item,
+            before=before,
+            after=links(item, ["documents"]),
+            reason=DEMO_REASON,
+        )
     return document
 
 
@@ -444,8 +469,13 @@ def load() -> dict[str, int]:
             # Only a decision this run created is marked: a secretariat's later change stays.
             if symbol not in fresh:
                 continue
-            Document.objects.filter(symbol=symbol, superseded_by__isnull=True).update(
-                superseded_by=Document.objects.get(symbol=by_symbol), superseded_on=on
-            )
+            superseded = Document.objects.filter(symbol=symbol, superseded_by__isnull=True).first()
+            if superseded is None:
+                continue
+            before = snapshot(superseded)
+            superseded.superseded_by = Document.objects.get(symbol=by_symbol)
+            superseded.superseded_on = on
+            superseded.save(update_fields=["superseded_by", "superseded_on"])
+            record_update(actor=None, instance=superseded, before=before, reason=DEMO_REASON)
             created["supersessions"] += 1
     return created

@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import translation
 
+from kpcs.common.audit import record_create
 from kpcs.participants.models import Observer, Participant, WorkingBody
 from kpcs.reviews.models import ExpertNomination, RequirementArea, ReviewVisit, TeamMember
 from kpcs.reviews.selectors.access import WGM_CODE
@@ -113,6 +114,9 @@ def _visit(spec: dict[str, Any], wgm: WorkingBody | None) -> tuple[ReviewVisit, 
     )
 
 
+DEMO_REASON = "demo data"
+
+
 @transaction.atomic
 def load() -> dict[str, int]:
     User = get_user_model()
@@ -120,11 +124,13 @@ def load() -> dict[str, int]:
     wgm = WorkingBody.objects.filter(code=WGM_CODE).first()
     for spec in DEMO_VISITS:
         visit, made = _visit(spec, wgm)
+        if made:
+            record_create(actor=None, instance=visit, reason=DEMO_REASON)
         created["review visits"] += int(made)
         for username, role, represents, code in spec["team"]:
             user = User.objects.get(username=username)
             by_observer = represents in (Represents.INDUSTRY, Represents.CIVIL_SOCIETY)
-            _member, made = TeamMember.objects.get_or_create(
+            member, made = TeamMember.objects.get_or_create(
                 visit=visit,
                 user=user,
                 defaults={
@@ -134,12 +140,14 @@ def load() -> dict[str, int]:
                     "observer": Observer.objects.get(code=code) if by_observer else None,
                 },
             )
+            if made:
+                record_create(actor=None, instance=member, reason=DEMO_REASON)
             created["review team places"] += int(made)
     for username, code, areas, expertise in DEMO_ROSTER:
         user = User.objects.get(username=username)
         if ExpertNomination.objects.filter(user=user).exists():
             continue
-        ExpertNomination.objects.create(
+        nomination = ExpertNomination.objects.create(
             user=user,
             nominated_by_participant=Participant.objects.filter(code=code).first(),
             nominated_by_observer=Observer.objects.filter(code=code).first(),
@@ -147,6 +155,7 @@ def load() -> dict[str, int]:
             expertise=expertise,
             nominated_on=dt.date(2025, 11, 14),
         )
+        record_create(actor=None, instance=nomination, reason=DEMO_REASON)
         created["roster experts"] += 1
     return created
 

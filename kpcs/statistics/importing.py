@@ -23,6 +23,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from kpcs.common import audit
+from kpcs.common.uploads import ZipBombError, zip_bomb_text, zip_unpacked_check
+from kpcs.participants.models import Participant
 from kpcs.statistics.models import (
     Dataset,
     ProductionRecord,
@@ -257,6 +260,11 @@ def _xlsx_rows(data: bytes, filename: str) -> tuple[list[str], list[Row]]:
             )
             % {"name": filename},
         )
+    try:
+        # openpyxl would unpack a ZIP bomb's gigabytes of XML into memory.
+        zip_unpacked_check(io.BytesIO(data), size=len(data))
+    except ZipBombError as exc:
+        raise _file_error("zip_bomb", zip_bomb_text(filename, exc)) from exc
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
@@ -569,6 +577,7 @@ def _write(
     user = actor if getattr(actor, "is_authenticated", False) else None
     comment = f"{HISTORICAL_IMPORT_COMMENT}: {note}" if note else HISTORICAL_IMPORT_COMMENT
 
+    before = {s.pk: audit.snapshot(s) for _key, s in plan.changed}
     for _key, submission in plan.new:
         submission.accepted_at = now
         submission.accepted_by = user
@@ -638,6 +647,45 @@ def _write(
     )
     _revisions_record(
         [(submission, groups[key]) for key, submission in plan.new + plan.changed], user=user
+    )
+    _trail_record(plan=plan, groups=groups, before=before, user=user, comment=comment)
+
+
+def _trail_record(
+    *,
+    plan: _Plan,
+    groups: dict[SubmissionKey, list[CleanRow]],
+    before: dict[int, dict[str, Any]],
+    user: Any,
+    comment: str,
+) -> None:
+    """One trail entry per created or changed submission, inserted in bulk; the figures
+    themselves are in the revision written beside it."""
+    touched = [s for _key, s in plan.new + plan.changed]
+    participants = Participant.objects.in_bulk({s.participant_id for s in touched})
+    for submission in touched:  # for the entries' names, without a query each
+        submission.participant = participants[submission.participant_id]
+
+    def figures(key: SubmissionKey) -> dict[str, list[Any]]:
+        count = len(groups[key])
+        return {"figures": [None, f"{count} row(s) from the file, kept as a new revision"]}
+
+    audit.record_many(
+        actor=user,
+        action="create",
+        changes_by_instance=[
+            (s, audit.diff({}, audit.snapshot(s)) | figures(key)) for key, s in plan.new
+        ],
+        reason=comment,
+    )
+    audit.record_many(
+        actor=user,
+        action="update",
+        changes_by_instance=[
+            (s, audit.diff(before[s.pk], audit.snapshot(s)) | figures(key))
+            for key, s in plan.changed
+        ],
+        reason=comment,
     )
 
 

@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kpcs.common import audit
 from kpcs.statistics.models import Release, Submission, SubmissionTransition
 
 PUBLISHABLE = (Submission.Status.ACCEPTED, Submission.Status.PUBLISHED)
@@ -63,6 +64,7 @@ def release_publish(*, year: int, note: str = "", actor: Any = None) -> Release:
         published_by=actor if getattr(actor, "is_authenticated", False) else None,
         note=note.strip(),
     )
+    audit.record_create(actor=actor, instance=release, reason=release.note)
     ids = [pk for pk, _status in publishable]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -99,8 +101,29 @@ def release_publish(*, year: int, note: str = "", actor: Any = None) -> Release:
         )
         for pk in newly_published
     )
+    published = list(
+        Submission.objects.filter(pk__in=newly_published).select_related("participant")
+    )
     Submission.objects.filter(pk__in=newly_published).update(
         status=Submission.Status.PUBLISHED, published_at=release.published_at
+    )
+    audit.record_many(
+        actor=actor,
+        action="update",
+        changes_by_instance=[
+            (
+                submission,
+                {
+                    "status": [submission.status, Submission.Status.PUBLISHED.value],
+                    "published_at": [
+                        None if submission.published_at is None else str(submission.published_at),
+                        str(release.published_at),
+                    ],
+                },
+            )
+            for submission in published
+        ],
+        reason=f"release {release.year}/{release.number}",
     )
     return release
 

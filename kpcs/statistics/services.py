@@ -33,7 +33,12 @@ from kpcs.statistics.models import (
     TradeRecord,
     ValidationFinding,
 )
-from kpcs.statistics.revisions import figures_of, revision_record, trade_row_key
+from kpcs.statistics.revisions import (
+    figures_diff,
+    figures_of,
+    revision_record,
+    trade_row_key,
+)
 from kpcs.statistics.selectors.submissions import user_may_enter_figures_for
 from kpcs.statistics.validation import (
     ERROR,
@@ -152,9 +157,14 @@ def figures_save(
         warnings_by_row[finding.row_number or 0].append(finding)
     for key in keys:
         year, dataset, period = key
+        creating = key not in existing
         submission = existing.get(key) or Submission.objects.create(
             participant=participant, year=year, dataset=dataset, period=period
         )
+        before = {} if creating else _trail_fields(submission)
+        # Read on a fresh instance: figures_of caches the production row on the instance it
+        # is given, and the rows are about to be replaced.
+        before_figures = None if creating else figures_of(_fresh(submission))
         _replace_records(submission, by_key.get(key, []))
         row_keys = {row.row_number: _row_key(row) for row in by_key.get(key, [])}
         # A warning about a whole year (no row) concerns every submission being saved.
@@ -169,8 +179,46 @@ def figures_save(
             # Every change after submission is kept.
             revision_record(submission=submission, actor=actor)
         submission.save(update_fields=["updated_at"])
+        # The figures are part of the submission's record: each saved change of a value is
+        # in the submission's trail entry, so the trail shows every draft, not only revisions.
+        figures_before, figures_after = _figure_fields(
+            before_figures, figures_of(_fresh(submission))
+        )
+        after = _trail_fields(submission) | figures_after
+        if creating:
+            audit.record_create(actor=actor, instance=submission, after=after)
+        else:
+            audit.record_update(
+                actor=actor, instance=submission, before=before | figures_before, after=after
+            )
         report.submissions.append(submission)
     return report
+
+
+def _fresh(submission: Submission) -> Submission:
+    return Submission.objects.select_related("participant").get(pk=submission.pk)
+
+
+def _trail_fields(submission: Submission) -> dict[str, Any]:
+    # updated_at moves on every save; a save that changes nothing leaves no entry.
+    return {k: v for k, v in audit.snapshot(submission).items() if k != "updated_at"}
+
+
+def _figure_fields(
+    old: Mapping[str, Any] | None, new: Mapping[str, Any]
+) -> tuple[dict[str, str | None], dict[str, str | None]]:
+    """The values that differ between two sets of figures, as trail fields ("figures: <row>
+    <column>") before and after, to sit beside the submission's own fields."""
+    changes = figures_diff(dict(old) if old is not None else None, dict(new))
+
+    def text(value: Any) -> str | None:
+        return None if value is None else str(value)
+
+    names = [f"figures: {c['row'].replace('|', ' ')} {c['column']}" for c in changes]
+    return (
+        {name: text(c["before"]) for name, c in zip(names, changes, strict=True)},
+        {name: text(c["after"]) for name, c in zip(names, changes, strict=True)},
+    )
 
 
 def _changed_since_last_revision(submission: Submission) -> bool:
@@ -253,10 +301,13 @@ def warning_explain(*, finding: ValidationFinding, actor: Any, explanation: str)
         )
     if not submission_edit_state(submission=finding.submission).editable:
         raise WorkflowError(submission_edit_state(submission=finding.submission).reason)
+    before = audit.snapshot(finding)
     finding.explanation = explanation
     finding.explained_by = actor
     finding.explained_at = timezone.now()
     finding.save(update_fields=["explanation", "explained_by", "explained_at"])
+    # The participant's words are submitted data (the finding itself is recomputed).
+    audit.record_update(actor=actor, instance=finding, before=before)
 
 
 def _transition(
@@ -269,10 +320,18 @@ def _transition(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         comment=comment,
     )
+    before = _trail_fields(submission)
     submission.status = to
     for name, value in stamps.items():
         setattr(submission, name, value)
     submission.save()
+    audit.record_update(
+        actor=actor,
+        instance=submission,
+        before=before,
+        after=_trail_fields(submission),
+        reason=comment,
+    )
     return submission
 
 
