@@ -24,6 +24,15 @@ def _english_between_tests():
     translation.activate("en")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """API rate limits count requests in the cache (per process memory in tests): every test
+    starts with none counted, so that earlier tests' requests cannot push it over a limit."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def reference_data(db):
     """The real KP reference data, loaded through the same service as the command."""

@@ -29,6 +29,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("", common_views.home, name="home"),
+    path("accounts/api-clients/", include("kpcs.accounts.api_client_urls")),
     path("accounts/", include("kpcs.accounts.urls")),
     path("participants/", include("kpcs.participants.urls")),
     path("statistics/", include("kpcs.statistics.urls")),

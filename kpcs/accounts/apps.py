@@ -6,3 +6,7 @@ class AccountsConfig(AppConfig):
     name = "kpcs.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        # Registers the schema's `tokenAuth` scheme for ApiClientAuthentication.
+        from kpcs.accounts import schema  # noqa: F401

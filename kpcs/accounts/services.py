@@ -4,7 +4,6 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
 from kpcs.accounts.models import Role, User
 from kpcs.common import audit
@@ -78,11 +77,3 @@ def user_create_or_update(
     else:
         audit.record_update(actor=actor, instance=user, before=before)
     return user
-
-
-def api_token_for(*, user: User, rotate: bool = False) -> Token:
-    """The user's API token; with `rotate`, the old one stops working at once."""
-    if rotate:
-        Token.objects.filter(user=user).delete()
-    token, _created = Token.objects.get_or_create(user=user)
-    return token

@@ -2,12 +2,13 @@
 the secretariat (docs/certificates.md).
 
 `GET /api/v1/public/certificates/verify/` answers anyone `{"status": ...}` and nothing else,
-throttled per client address. Everything under `/api/v1/certificates/` needs a token or a
-session of a participant authority or the secretariat (reviewers and observers 403, anonymous
-clients 401). An authority sees the certificates its participant issued or received; the
-secretariat sees all; a certificate outside what the caller may see answers 404, as if it did
-not exist. Writes go through kpcs.certificates.services, the same validation as the browser
-and the files: a refused certificate answers 400 with every finding and stores nothing.
+throttled per client address. Everything under `/api/v1/certificates/` needs an API client key
+(a participant's) or a session of a participant authority or the secretariat (reviewers and
+observers 403, anonymous clients 401). An authority sees the certificates its participant
+issued or received; the secretariat sees all; a certificate outside what the caller may see
+answers 404, as if it did not exist. Writes go through kpcs.certificates.services, the same
+validation as the browser and the files: a refused certificate answers 400 with every finding
+and stores nothing.
 """
 
 from __future__ import annotations

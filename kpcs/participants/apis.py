@@ -2,8 +2,9 @@
 observers, working bodies and chairmanships.
 
 Everything here is public; only the contacts of authorities (names, emails, telephones) are
-reserved for authenticated clients (a session or `Authorization: Token <key>`). Names come in
-the language of the request (Accept-Language), and in all six languages under `names`.
+reserved for authenticated clients (a session, or an API client's `Authorization: Token <key>`).
+Names come in the language of the request (Accept-Language), and in all six languages under
+`names`.
 """
 
 from __future__ import annotations

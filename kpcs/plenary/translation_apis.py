@@ -5,8 +5,9 @@
   with, when it is outdated, what changed in the English source since it was made;
 - `GET meetings/<code>/languages/`: the matrix of a meeting's documents with counts.
 
-Only for the secretariat (a session or `Authorization: Token <key>`): anonymous clients get
-401, every other role 403. A document or meeting that does not exist, or a language that is not
+Only for the secretariat, logged in through the site (a session): anonymous clients get 401,
+every other role 403, API client keys (`Authorization: Token <key>`) included, since each acts
+for one participant. A document or meeting that does not exist, or a language that is not
 one of the six UN languages, answers 404. Writes go through kpcs.plenary.services.translations,
 the same rules and messages as the pages: refused input answers 400 naming the field.
 """

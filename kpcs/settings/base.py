@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,7 +27,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from our own static files (CSP: 'self')
@@ -48,6 +48,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A database that is down or a full disk under a view: 503/507 with a clean page or JSON.
+    "kpcs.common.outages.OutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -58,6 +60,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A body declared larger than the address accepts: 413 before any of it is read
+    # (kpcs.common.request_limits; REQUEST_BODY_MAX_MB below). Nothing above reads the body.
+    "kpcs.common.request_limits.RequestSizeLimitMiddleware",
     # Last, as django-axes asks: it turns a locked-out log-in into its lock-out answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -108,6 +113,37 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Log-in lock-out (django-axes; docs/_accounts.md). A failure counts against the pair
+# "username + client address" and against the username alone, never against the address
+# alone: a whole office behind one NAT address must not be locked out by one person's typos.
+# The pair is locked after AXES_FAILURE_LIMIT failures; the username from any address after
+# KPCS_USERNAME_FAILURE_LIMIT (guessing spread over many addresses). Wrong two-factor codes
+# count too. kpcs.accounts.lockout.KpcsAxesHandler applies the two limits.
+AXES_HANDLER = "kpcs.accounts.lockout.KpcsAxesHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+KPCS_USERNAME_FAILURE_LIMIT = env.int("KPCS_USERNAME_FAILURE_LIMIT", default=20)
+# Failures are forgotten, and a lock-out lifts by itself, this long after the last failure.
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+# Knocking on a locked door does not push the lift time back: the page can say when it ends.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A full log-in (password and, where set up, the second factor) clears the user's failures.
+AXES_RESET_ON_SUCCESS = True
+# The client address, with the same trust in X-Forwarded-For as the API's throttles (DRF's
+# NUM_PROXIES, 0 = the connecting address only): a client cannot choose its own address.
+AXES_CLIENT_IP_CALLABLE = "kpcs.accounts.lockout.client_ip_address"
+# The lock-out answer: our own page (status 429), saying how long and whom to ask.
+AXES_LOCKOUT_CALLABLE = "kpcs.accounts.lockout.lockout_response"
+# Failures and lock-outs are kept for the secretariat's page /<lang>/accounts/lockouts/.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["password", "secret", "code", "token"]
+
+# Two-factor authentication (django-otp; kpcs.accounts.two_factor). The name authenticator
+# apps show next to the account; how long step 1 of the log-in (password accepted, code
+# not yet given) stays valid.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="KPCS Secretariat")
+KPCS_TWO_FACTOR_PENDING_SECONDS = env.int("KPCS_TWO_FACTOR_PENDING_SECONDS", default=300)
+
 # Languages: the six UN languages everywhere; English is the reference.
 LANGUAGE_CODE = "en"
 LANGUAGES = [
@@ -137,7 +173,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Writes each upload under a temporary name and renames it when complete: a full disk
+    # or a crash mid-write leaves no partial file under the name a row would point at.
+    "default": {"BACKEND": "kpcs.common.storage.AtomicFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
@@ -147,19 +185,30 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="KPCS Secretariat <no
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # Machine clients: `Authorization: Token <key>` with a key of an ApiClient (one
+        # participant, revocable); personal user tokens are gone (docs: API clients).
+        "kpcs.accounts.authentication.ApiClientAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "kpcs.common.api.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, plus the 429 answer on every throttled operation.
+    "DEFAULT_SCHEMA_CLASS": "kpcs.accounts.schema.ThrottledAutoSchema",
     "EXCEPTION_HANDLER": "kpcs.common.api.exception_handler",
     # Public lookups that could be used to enumerate records (certificate verification) are
     # throttled per client address, with the counts in the cache (CACHES below).
+    # Every other view: anonymous callers per address (`public`), machine clients per client
+    # (`api_client`); people logged in through the site are not throttled. 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "kpcs.accounts.throttling.PublicRateThrottle",
+        "kpcs.accounts.throttling.ApiClientRateThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "certificate_verify": env.str("CERTIFICATE_VERIFY_RATE", default="30/minute"),
+        "public": env.str("PUBLIC_API_RATE", default="120/minute"),
+        "api_client": env.str("API_CLIENT_RATE", default="1200/minute"),
     },
     # How many reverse proxies in front of the app append to X-Forwarded-For: 0 (the default)
     # takes the client address from the connection, so a client cannot dodge the throttle by
@@ -170,8 +219,12 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "KPCS Secretariat API",
     "DESCRIPTION": (
         "Kimberley Process Certification Scheme: reference data, statistics, certificates, "
-        "peer review and plenary documents. Machine clients authenticate with "
-        "`Authorization: Token <token>` (see `manage.py create_api_token`)."
+        "peer review and plenary documents. Machine clients (a participant's customs or "
+        "licensing system) send `Authorization: Token <key>` with the key of an API client: "
+        "one participant's, revocable, shown once when created (page Account → API clients, "
+        "or `manage.py create_api_token --participant BWA --name ...`). Anonymous callers are "
+        "limited per address (certificate verification more strictly), API clients per "
+        "client: beyond the limit the answer is 429 with a `Retry-After` header."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -222,12 +275,15 @@ SPECTACULAR_SETTINGS = {
 
 # The cache holds the API throttle counts: Redis when REDIS_URL is set, so that every web
 # process counts the same requests; otherwise each process's memory (the embedded mode runs one).
+# With Redis down the cache falls back to each process's memory for a while instead of failing
+# the request (kpcs.common.cache, docs/_queue.md): pages answer and throttles keep counting.
 if redis_url():
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "kpcs.common.cache.ResilientRedisCache",
             "LOCATION": redis_url(),
             "KEY_PREFIX": "kpcs-cache",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
         }
     }
 else:
@@ -237,9 +293,24 @@ else:
 # server and lets `make run` start a real worker process beside the web process.
 _REDIS_URL = redis_url()
 BROKER_DIR = Path(env.str("KPCS_BROKER_DIR", default=str(VAR_DIR / "broker")))
+KPCS_REDIS_TRANSPORT_OPTIONS: dict = {
+    # An unacknowledged message (its worker died) comes back after an hour; jobs do not
+    # wait for that: their heartbeat stops and the dispatcher queues them again.
+    "visibility_timeout": 3600,
+    # A web request that queues a job must not hang on a Redis that does not answer: a hung
+    # Redis costs a publish 2 s (a stopped one a few ms). Above kombu's 1 s BRPOP wait.
+    "socket_connect_timeout": 1,
+    "socket_timeout": 2,
+    # How a producer (re)connects before publishing: once more, at once, then give up
+    # (kombu's default sleeps 2 s and more between attempts, inside the request).
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 if _REDIS_URL:
     CELERY_BROKER_URL = _REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = dict(KPCS_REDIS_TRANSPORT_OPTIONS)
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -253,6 +324,21 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Publishing from a web request: one quick retry, then the job waits in the outbox
+# (kpcs.common.jobs) rather than the request hanging; measured < 1 s with Redis stopped.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+# The worker itself waits for the broker as long as it takes (the default gives up after 100
+# attempts and exits); a task running when the connection drops finishes and is acknowledged
+# on the new connection.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
@@ -261,6 +347,13 @@ CELERY_BEAT_SCHEDULE: dict = {
     "statistics-anomaly-analysis-nightly": {
         "task": "kpcs.statistics.tasks.anomaly_analysis_nightly",
         "schedule": crontab(hour=2, minute=30),
+    },
+    # The outbox: jobs whose message could not be sent (broker down) and jobs whose worker
+    # died are sent again. Expires so that a backlog of sweeps never piles up.
+    "background-jobs-dispatch-pending": {
+        "task": "kpcs.common.tasks.background_jobs_dispatch_pending",
+        "schedule": 60.0,
+        "options": {"expires": 50},
     },
     "prune-finished-background-jobs": {
         "task": "kpcs.common.tasks.background_jobs_prune",
@@ -288,6 +381,21 @@ CELERY_BEAT_SCHEDULE: dict = {
 REVIEW_RECOMMENDATION_REMINDER_DAYS = env.int("REVIEW_RECOMMENDATION_REMINDER_DAYS", default=30)
 ANNUAL_REPORT_REMINDER_DAYS = env.list("ANNUAL_REPORT_REMINDER_DAYS", cast=int, default=[30, 7])
 REVIEW_UPLOAD_MAX_MB = env.int("REVIEW_UPLOAD_MAX_MB", default=20)
+# Request bodies (docs/_hostile.md). Uploaded files above FILE_UPLOAD_MAX_MEMORY_SIZE go to a
+# temporary file, never into memory; form fields without files may total
+# DATA_UPLOAD_MAX_MEMORY_SIZE (the longest text a form takes, a plenary document's body of
+# 500,000 characters, is 4.5 MB when every character takes 3 bytes, percent-encoded).
+# RequestSizeLimitMiddleware answers 413, before reading anything, to a body declared larger
+# than REQUEST_BODY_MAX_MB (a statistics file of 10 MB, evidence files of 20 MB each, several
+# at a time), or than the limit of the first REQUEST_BODY_LARGE_PATHS pattern matching the
+# path: the certificates upload takes files up to 400 MB (kpcs.certificates.services).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, said aloud
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+REQUEST_BODY_MAX_MB = env.int("REQUEST_BODY_MAX_MB", default=60)
+REQUEST_BODY_LARGE_PATHS = [
+    (r"^/[a-z-]+/certificates/upload/$", 401),
+    (r"^/api/v1/certificates/uploads/$", 401),
+]
 # Certificates (docs/certificates.md): carats received may differ from the certificate's by
 # this fraction (0.01 = 1 %) before the confirmation is flagged; an issued certificate with no
 # import confirmation this many days after its expiry becomes "expired unconfirmed".
@@ -297,6 +405,23 @@ CERTIFICATE_CONFIRMATION_GRACE_DAYS = env.int("CERTIFICATE_CONFIRMATION_GRACE_DA
 # How stale the worker's heartbeat may be before /healthz reports the worker as down.
 KPCS_WORKER_HEARTBEAT_SECONDS = 10
 KPCS_WORKER_STALE_AFTER_SECONDS = env.int("KPCS_WORKER_STALE_AFTER_SECONDS", default=60)
+# A running job (or pack language) writes a heartbeat this often; one silent this long was
+# abandoned by a worker that died and is queued again, at most KPCS_JOB_MAX_ATTEMPTS runs.
+KPCS_JOB_HEARTBEAT_SECONDS = env.float("KPCS_JOB_HEARTBEAT_SECONDS", default=10.0)
+KPCS_JOB_STALE_AFTER_SECONDS = env.float("KPCS_JOB_STALE_AFTER_SECONDS", default=90.0)
+KPCS_JOB_MAX_ATTEMPTS = env.int("KPCS_JOB_MAX_ATTEMPTS", default=3)
+# What else the outbox sweep recovers, one function per app (returns counts for the log).
+KPCS_JOB_RECOVERY_HOOKS = ["kpcs.plenary.services.packs.packs_recover"]
+# Tests and the fault drill only: "point=seconds,..." makes a task sleep at a named point
+# (kpcs.common.jobs.fault_injection_pause) so that its worker can be killed there. Never set
+# in production.
+KPCS_TEST_TASK_DELAY = {
+    point.strip(): float(seconds)
+    for point, _eq, seconds in (
+        item.partition("=") for item in env.list("KPCS_TEST_TASK_DELAY", default=[])
+    )
+    if point.strip() and seconds.strip()
+}
 
 LOGGING = {
     "version": 1,

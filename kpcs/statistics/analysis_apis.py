@@ -1,7 +1,8 @@
 """The secretariat's analysis API: the anomalies found in a year's accepted statistics.
 
-Only for the secretariat (a session or `Authorization: Token <key>`): anonymous clients get
-401, every other role 403.
+Only for the secretariat, logged in through the site (a session): anonymous clients get 401,
+every other role 403, API client keys (`Authorization: Token <key>`) included, since each acts
+for one participant.
 """
 
 from __future__ import annotations

@@ -4,9 +4,10 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from rest_framework.authtoken.models import Token
 
-from kpcs.accounts.models import User
+from kpcs.accounts.api_clients import key_hash
+from kpcs.accounts.models import ApiClient, User
+from kpcs.common import audit
 from kpcs.participants.tests.factories import ObserverFactory, ParticipantFactory
 
 pytestmark = pytest.mark.django_db
@@ -94,29 +95,79 @@ def test_unknown_role_is_refused_by_the_command_line() -> None:
         create_user("erin", "--role", "emperor", "--password", PASSWORD)
 
 
-def test_create_api_token_prints_the_same_token_until_rotated() -> None:
-    create_user("machine", "--role", "secretariat", "--password", PASSWORD)
-    out1, out2, out3 = StringIO(), StringIO(), StringIO()
-    call_command("create_api_token", "machine", stdout=out1)
-    call_command("create_api_token", "machine", stdout=out2)
-    call_command("create_api_token", "machine", "--rotate", stdout=out3)
-    first, again, rotated = (o.getvalue().strip() for o in (out1, out2, out3))
-    assert first == again
-    assert rotated != first
-    assert Token.objects.get(user__username="machine").key == rotated
-
-
-def test_token_authenticates_api_requests(api_client) -> None:
-    create_user("machine", "--role", "secretariat", "--password", PASSWORD)
+def create_api_token(*args: str) -> str:
     out = StringIO()
-    call_command("create_api_token", "machine", stdout=out)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {out.getvalue().strip()}")
-    response = api_client.get("/api/v1/jobs/00000000-0000-0000-0000-000000000000/")
-    assert response.status_code == 404  # authenticated: the job is simply not there
+    call_command("create_api_token", *args, stdout=out, stderr=StringIO())
+    return out.getvalue().strip()
+
+
+def test_create_api_token_prints_a_new_key_for_the_participant_once() -> None:
+    participant = ParticipantFactory()
+    key = create_api_token("--participant", participant.code.lower(), "--name", "Customs")
+
+    client = ApiClient.objects.get()
+    assert (client.participant, client.name, client.created_by) == (participant, "Customs", None)
+    assert key.startswith(f"kpcs_{client.key_prefix}_")
+    assert client.key_hash == key_hash(key) and key not in client.key_hash
+    # Running again makes another client and key; it never prints an existing key.
+    other = create_api_token("--participant", participant.code, "--name", "Licensing")
+    assert other != key and ApiClient.objects.count() == 2
+
+
+def test_create_api_token_records_who_asked_for_the_key() -> None:
+    participant = ParticipantFactory()
+    create_user("sec", "--role", "secretariat", "--password", PASSWORD)
+    create_api_token("--participant", participant.code, "--name", "Customs", "--created-by", "sec")
+
+    client = ApiClient.objects.get()
+    assert client.created_by.username == "sec"
+    assert audit.entries_for(client).get().actor == client.created_by
+
+
+def test_the_printed_key_authenticates_api_requests_until_revoked(api_client) -> None:
+    participant = ParticipantFactory()
+    key = create_api_token("--participant", participant.code, "--name", "Customs")
+    job_url = "/api/v1/jobs/00000000-0000-0000-0000-000000000000/"
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api_client.get(job_url).status_code == 404  # authenticated: the job is not there
+
+    prefix = ApiClient.objects.get().key_prefix
+    out = StringIO()
+    call_command("create_api_token", "--revoke", prefix, "--reason", "replaced", stdout=out)
+    assert "Revoked" in out.getvalue()
+    assert api_client.get(job_url).status_code == 401
     api_client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
-    assert api_client.get("/api/v1/jobs/00000000-0000-0000-0000-000000000000/").status_code == 401
+    assert api_client.get(job_url).status_code == 401
 
 
-def test_create_api_token_for_unknown_user_fails_clearly() -> None:
-    with pytest.raises(CommandError, match="No user is called"):
-        call_command("create_api_token", "ghost", stdout=StringIO())
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "Give --participant CODE and --name NAME"),
+        (["--participant", "QQQ", "--name", "Customs"], "No participant has the code “QQQ”"),
+        (["--participant", "{p}", "--name", "   "], "Give the client a name"),
+        (["--participant", "{p}", "--name", "x" * 101], "at most 100 are allowed"),
+        (["--participant", "{p}", "--name", "Customs", "--created-by", "ghost"], "No user is"),
+        (["--participant", "{p}", "--name", "Customs", "--created-by", "obs"], "may not create"),
+        (["--revoke", "deadbeef", "--reason", "lost"], "No API client has a key starting"),
+    ],
+)
+def test_create_api_token_refuses_bad_input_with_a_reason(args, message) -> None:
+    participant = ParticipantFactory()
+    create_user("obs", "--role", "reviewer", "--password", PASSWORD)
+    args = [a.format(p=participant.code) for a in args]
+    with pytest.raises(CommandError, match=message):
+        create_api_token(*args)
+    assert not ApiClient.objects.exists()
+
+
+def test_revoking_needs_a_reason_and_happens_once() -> None:
+    participant = ParticipantFactory()
+    create_api_token("--participant", participant.code, "--name", "Customs")
+    prefix = ApiClient.objects.get().key_prefix
+    with pytest.raises(CommandError, match="Give --reason"):
+        create_api_token("--revoke", prefix)
+    # As shown on the list page, "kpcs_<prefix>…", is accepted too.
+    create_api_token("--revoke", f"kpcs_{prefix}…", "--reason", "lost")
+    with pytest.raises(CommandError, match="already revoked"):
+        create_api_token("--revoke", prefix, "--reason", "again")

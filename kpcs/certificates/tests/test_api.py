@@ -11,10 +11,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from kpcs.accounts.tests.factories import UserFactory
+from kpcs.accounts.tests.factories import UserFactory, api_client_as
 from kpcs.certificates.models import (
     Certificate,
     CertificateUpload,
@@ -44,11 +43,9 @@ def detail(issuer: str, number: str) -> str:
 
 
 def client_for(user) -> APIClient:
-    """A national system with its authority's token."""
-    client = APIClient()
-    token = Token.objects.create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
+    """A national system with an API client key of its participant (the secretariat and the
+    other roles, who have no machine keys, as persons logged in)."""
+    return api_client_as(user)
 
 
 def assert_error(response, status: int, code: str) -> dict:
@@ -424,7 +421,7 @@ def test_an_authority_records_a_certificate_with_its_lines(bwa_api):
     assert [line["hs_code"] for line in body["lines"]] == ["7102.10", "7102.31"]
     certificate = Certificate.objects.get(number="BW555001")
     assert certificate.lines.count() == 2
-    assert certificate.recorded_by.username == "bwa-authority"
+    assert certificate.recorded_by == bwa_api.api_client.user  # the client's own account
 
 
 def test_recording_the_same_certificate_again_changes_nothing(bwa_api):

@@ -167,7 +167,7 @@ def test_bad_token_is_401_in_the_same_shape(api_client):
     assert response.json() == {
         "status": 401,
         "code": "authentication_failed",
-        "detail": "Invalid token.",
+        "detail": "Unknown API key. Ask your participant's authority or the secretariat for one.",
     }
 
 

@@ -9,8 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from kpcs.accounts.services import api_token_for
-from kpcs.accounts.tests.factories import UserFactory
+from kpcs.accounts.tests.factories import UserFactory, machine_api_client
 from kpcs.participants.models import Participant, WorkingBody
 from kpcs.participants.tests.factories import (
     AuthorityContactFactory,
@@ -276,11 +275,8 @@ def test_signed_in_user_sees_authority_contacts(botswana_authority, api_client):
     ]
 
 
-def test_token_client_is_recognised_and_sees_contacts(
-    botswana_authority, api_client, secretariat_user
-):
-    token = api_token_for(user=secretariat_user)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+def test_token_client_is_recognised_and_sees_contacts(botswana_authority):
+    api_client = machine_api_client(botswana_authority.participant)
 
     authorities = api_client.get(detail("BWA")).json()["authorities"]
 

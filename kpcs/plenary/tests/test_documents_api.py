@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from kpcs.accounts.tests.factories import api_client_as
 from kpcs.plenary.models import Document, Meeting
 from kpcs.plenary.tests.factories_docs import FRENCH, docs_world, document, ready_pack
 
@@ -29,11 +29,7 @@ def world():
 
 
 def client_for(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
+    return api_client_as(user)
 
 
 def assert_error(response, status: int, code: str) -> dict:

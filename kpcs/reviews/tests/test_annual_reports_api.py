@@ -8,11 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from kpcs.accounts.models import Role
-from kpcs.accounts.tests.factories import UserFactory
+from kpcs.accounts.tests.factories import UserFactory, api_client_as
 from kpcs.participants.tests.factories import ParticipantFactory
 from kpcs.reviews.models import AnnualReport
 from kpcs.reviews.selectors import annual_reports as ar
@@ -38,10 +37,7 @@ def url(report_id: int, action: str = "") -> str:
 
 
 def client_for(user) -> APIClient:
-    client = APIClient()
-    token = Token.objects.create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
+    return api_client_as(user)
 
 
 def assert_error(response, status: int, code: str) -> dict:

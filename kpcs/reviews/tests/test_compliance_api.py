@@ -9,10 +9,9 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from kpcs.accounts.tests.factories import UserFactory
+from kpcs.accounts.tests.factories import UserFactory, api_client_as
 from kpcs.participants.models import StatusEvent
 from kpcs.participants.selectors import participant_standing_on
 from kpcs.participants.tests.factories import (
@@ -49,10 +48,7 @@ def detail(case: ComplianceCase, tail: str = "") -> str:
 
 
 def client_for(user: Any) -> APIClient:
-    client = APIClient()
-    token = Token.objects.create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
+    return api_client_as(user)
 
 
 def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:

@@ -5,9 +5,9 @@ rules and messages as the pages, errors in the common shape, nothing stored on a
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from kpcs.accounts.tests.factories import api_client_as
 from kpcs.reviews.models import EvidenceFile, Finding, ReportComment, ReportVersion
 from kpcs.reviews.services import working_papers as services
 from kpcs.reviews.tests.factories_papers import (
@@ -35,11 +35,9 @@ def world():
 
 
 def as_user(user) -> APIClient:
-    """A client with the user's token, as a machine client would call."""
-    client = APIClient()
-    token, _created = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
+    """A client calling as the user would: an authority through its participant's API client
+    key, other roles (no machine keys) as persons logged in."""
+    return api_client_as(user)
 
 
 def base(visit) -> str:

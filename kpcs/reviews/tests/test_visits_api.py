@@ -9,9 +9,9 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from kpcs.accounts.tests.factories import api_client_as
 from kpcs.reviews.models import ReviewVisit, TeamMember
 from kpcs.reviews.tests.factories import ExpertNominationFactory, ReviewVisitFactory
 from kpcs.reviews.tests.factories_visits import at_status, visit_world
@@ -32,11 +32,7 @@ def world():
 
 
 def client_for(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
+    return api_client_as(user)
 
 
 def assert_error(response, status: int, code: str) -> dict:

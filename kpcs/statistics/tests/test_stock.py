@@ -12,9 +12,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
-from kpcs.accounts.tests.factories import UserFactory
+from kpcs.accounts.tests.factories import UserFactory, api_client_as
 from kpcs.common import audit
 from kpcs.common.models import AuditEntry
 from kpcs.participants.models import Participant
@@ -72,9 +71,8 @@ def bwa_client(client, authority):
 
 
 def token_client(api_client, user):
-    token = Token.objects.create(user=user)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return api_client
+    """`user` calling the API: an authority through an API client key of its participant."""
+    return api_client_as(user)
 
 
 @pytest.fixture

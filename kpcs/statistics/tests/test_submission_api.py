@@ -7,9 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from rest_framework.authtoken.models import Token
 
-from kpcs.accounts.tests.factories import UserFactory
+from kpcs.accounts.tests.factories import UserFactory, api_client_as
 from kpcs.participants.models import Participant
 from kpcs.statistics.models import ReportingDeadline, Submission, TradeRecord, ValidationFinding
 from kpcs.statistics.services import figures_save, submission_query, submission_submit
@@ -44,10 +43,8 @@ def secretariat():
 
 @pytest.fixture
 def bwa_api(api_client, authority):
-    """A participant's own system, with its authority's token."""
-    token = Token.objects.create(user=authority)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return api_client
+    """A participant's own system, with an API client key of its participant."""
+    return api_client_as(authority)
 
 
 def row(partner="ZAF", carats="1000.00", value="150000.00", certificates="2", **extra):
