@@ -100,7 +100,8 @@ def main() -> int:
         print(
             f"\nKPCS Secretariat is running at http://127.0.0.1:{args.port}/\n"
             "Demo accounts (password: kpcs-demo-2026):\n"
-            "  secretariat   secretariat (full access)\n"
+            "  secretariat   secretariat (full access; asks for a two-factor code:\n"
+            "                run `.venv/bin/python scripts/demo_totp.py` for the current one)\n"
             "  authority     bwa-authority (Botswana), zaf-authority (South Africa),\n"
             "                nam-authority (Namibia)\n"
             "  review team   zaf-lead (lead), reviewer, ind-reviewer, wdc-reviewer,\n"

@@ -54,3 +54,29 @@ def screenshot(page):
         return path
 
     return take
+
+
+def log_in(page, base: str, username: str, password: str | None = None) -> None:
+    """Log in through the real form, with the two-factor step where the account has (or, as
+    a secretariat account, must have) an authenticator: the account gets one with a known
+    test key and the code is computed as the app would (django_otp.oath)."""
+    from kpcs.accounts import two_factor
+    from kpcs.accounts.models import User
+    from kpcs.accounts.tests.factories import TEST_PASSWORD
+    from kpcs.accounts.tests.two_factor_helpers import code_for, give_authenticator
+
+    user = User.objects.get(username=username)
+    device = None
+    if two_factor.has_two_factor(user):
+        device = user.totpdevice_set.filter(confirmed=True).first()
+    elif two_factor.two_factor_required(user):
+        device = give_authenticator(user)
+    page.goto(f"{base}/en/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password or TEST_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    if device is not None:
+        page.wait_for_url(f"{base}/en/accounts/login/code/")
+        page.get_by_label("Authentication code").fill(code_for(device))
+        page.get_by_role("button", name="Verify").click()
+    page.wait_for_url(f"{base}/en/")

@@ -7,10 +7,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from kpcs.accounts.tests.factories import TEST_PASSWORD, UserFactory
+from kpcs.accounts.tests.factories import UserFactory
 from kpcs.certificates.models import Certificate, CertificateUpload
 from kpcs.participants.models import Participant
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import log_in as log_in_through_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,11 +26,7 @@ def certificates_csv(rows: list[str]) -> bytes:
 
 
 def log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/en/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base}/en/")
+    log_in_through_form(page, base, username)
 
 
 def upload_file(page, path) -> None:

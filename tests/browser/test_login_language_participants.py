@@ -2,7 +2,8 @@
 
 import pytest
 
-from kpcs.accounts.tests.factories import TEST_PASSWORD, UserFactory
+from kpcs.accounts.tests.factories import UserFactory
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -12,11 +13,8 @@ def test_log_in_switch_to_arabic_and_read_the_participant_list(
 ) -> None:
     UserFactory(username="layla", role="secretariat")
 
-    page.goto(f"{live_server.url}/en/accounts/login/")
-    page.get_by_label("Username").fill("layla")
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server.url}/en/")
+    # Through the form; as a secretariat account, with the two-factor step.
+    log_in(page, live_server.url, "layla")
     assert page.locator(".who").inner_text().startswith("layla")
     assert page.locator("html").get_attribute("dir") == "ltr"
 

@@ -11,9 +11,9 @@ import re
 import pypdf
 import pytest
 
-from kpcs.accounts.tests.factories import TEST_PASSWORD, UserFactory
+from kpcs.accounts.tests.factories import UserFactory
 from kpcs.plenary.models import Document, DocumentPackFile
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, log_in
 from tests.worker import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -41,11 +41,7 @@ def test_the_secretariat_translates_a_document_and_downloads_its_pdfs(
     base = live_server.url
     page = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900}).new_page()
     page.set_default_timeout(20_000)
-    page.goto(f"{base}/en/accounts/login/")
-    page.get_by_label("Username").fill("sec")
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base}/en/")
+    log_in(page, base, "sec")  # through the form, with the two-factor step
 
     # The English source.
     page.locator("nav.main-nav").get_by_role("link", name="Plenary").click()

@@ -13,7 +13,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from kpcs.accounts.tests.factories import TEST_PASSWORD, UserFactory
+from kpcs.accounts.tests.factories import UserFactory
 from kpcs.participants.models import Participant
 from kpcs.reviews.models import (
     EvidenceFile,
@@ -25,6 +25,7 @@ from kpcs.reviews.models import (
     ReviewVisit,
 )
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import log_in as log_in_through_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,11 +40,7 @@ def new_page(browser):
 
 def log_in(browser, base: str, username: str):
     page = new_page(browser)
-    page.goto(f"{base}/en/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base}/en/")
+    log_in_through_form(page, base, username)
     return page
 
 

@@ -5,10 +5,11 @@ import datetime as dt
 
 import pytest
 
-from kpcs.accounts.tests.factories import TEST_PASSWORD, UserFactory
+from kpcs.accounts.tests.factories import UserFactory
 from kpcs.participants.models import Participant
 from kpcs.statistics.models import ReportingDeadline, Submission
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import log_in as log_in_through_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,11 +17,7 @@ YEAR = 2025
 
 
 def log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/en/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base}/en/")
+    log_in_through_form(page, base, username)
 
 
 def test_entered_figures_reach_the_public_page_only_after_acceptance_and_release(

@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_user_logs_in_and_lands_on_the_home_page(client) -> None:
-    UserFactory(username="amina", role="secretariat")
+    # An authority without two-factor authentication: the password alone logs in (the
+    # secretariat's two steps are in test_two_factor.py).
+    UserFactory(username="amina", role="authority")
     response = client.post("/en/accounts/login/", {"username": "amina", "password": TEST_PASSWORD})
     assert response.status_code == 302
     assert response["Location"] == "/en/"
