@@ -38,6 +38,14 @@ class UserAdmin(DjangoUserAdmin):
                 actor=request.user, instance=obj, before=before, reason="changed in the admin"
             )
 
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        # An API client's service account is managed on the API clients pages: a password or
+        # another role would break what the database guarantees about it
+        # (user_api_client_has_no_password), so the admin shows it read-only.
+        if obj is not None and obj.is_api_client:
+            return False
+        return super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         # Accounts are deactivated (is_active), never deleted: the audit trail names them.
         return False
