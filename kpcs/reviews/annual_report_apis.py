@@ -18,7 +18,6 @@ from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -29,8 +28,8 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from kpcs.accounts.permissions import is_secretariat
-from kpcs.common.api import ErrorSerializer, StandardPagination
-from kpcs.common.uploads import document_response
+from kpcs.common.api import ErrorSerializer, StandardPagination, file_responses
+from kpcs.common.uploads import CONTENT_TYPES, REPORT_KINDS, document_response
 from kpcs.reviews.models import AnnualReport
 from kpcs.reviews.selectors import annual_reports as ar
 from kpcs.reviews.selectors.access import annual_reports_visible_to
@@ -371,12 +370,13 @@ class AnnualReportListApi(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        payload = AnnualReportCreateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        values, unchanged = _split(payload.validated_data)
+        # Who may write is decided before the body is read.
         user = request.user
         participant = getattr(user, "participant", None)
         services.check_writer(user, participant)
+        payload = AnnualReportCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        values, unchanged = _split(payload.validated_data)
         assert participant is not None  # check_writer refuses anyone without one
         try:
             report = services.annual_report_create(
@@ -577,7 +577,8 @@ class AnnualReportDocumentApi(APIView):
         operation_id="annual_report_document_download",
         tags=TAGS,
         responses={
-            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            # Sent with the document's own type (PDF, Word or OpenDocument text).
+            **file_responses(*(CONTENT_TYPES[kind] for kind in REPORT_KINDS)),
             **COMMON_ERRORS,
             404: ErrorSerializer,
         },

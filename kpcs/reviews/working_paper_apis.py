@@ -15,7 +15,6 @@ from typing import Any
 from django.http import FileResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -25,8 +24,8 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from kpcs.common.api import ErrorSerializer, StandardPagination
-from kpcs.common.uploads import document_response
+from kpcs.common.api import ErrorSerializer, StandardPagination, file_responses
+from kpcs.common.uploads import CONTENT_TYPES, EVIDENCE_KINDS, document_response
 from kpcs.reviews.models import (
     EvidenceFile,
     Finding,
@@ -36,7 +35,12 @@ from kpcs.reviews.models import (
     ReviewVisit,
 )
 from kpcs.reviews.selectors import working_papers as papers
-from kpcs.reviews.selectors.access import visit_visible_to
+from kpcs.reviews.selectors.access import (
+    is_reviewed_participant,
+    is_team_lead,
+    is_team_member,
+    visit_visible_to,
+)
 from kpcs.reviews.services import working_papers as services
 
 TAGS = ["review working papers"]
@@ -75,6 +79,13 @@ def _visible_visit_or_404(request: Request, visit_id: int) -> ReviewVisit:
     if visit is None:
         raise _visit_missing(visit_id)
     return visit
+
+
+def _refuse_unless(allowed: bool, message: str) -> None:
+    """Who may write is decided before the body is read: a caller without the right learns
+    nothing from the validation messages (the services check it again)."""
+    if not allowed:
+        raise exceptions.PermissionDenied(message)
 
 
 def _finding_or_404(visit: ReviewVisit, finding_id: int) -> Finding:
@@ -308,6 +319,10 @@ class FindingListApi(APIView):
     )
     def post(self, request: Request, visit_id: int) -> Response:
         visit = _papers_visit_or_404(request, visit_id)
+        _refuse_unless(
+            is_team_member(request.user, visit),
+            gettext("Only the members of this visit's team file findings."),
+        )
         payload = FindingInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
@@ -378,7 +393,11 @@ class FindingEvidenceApi(APIView):
     @extend_schema(
         operation_id="review_visit_finding_evidence",
         tags=TAGS,
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: _NOT_FOUND},
+        responses={
+            # Sent with the file's own type (any kind kpcs.common.uploads accepts as evidence).
+            **file_responses(*(CONTENT_TYPES[kind] for kind in EVIDENCE_KINDS)),
+            404: _NOT_FOUND,
+        },
     )
     def get(
         self, request: Request, visit_id: int, finding_id: int, evidence_id: int
@@ -439,6 +458,10 @@ class ReportListApi(APIView):
     )
     def post(self, request: Request, visit_id: int) -> Response:
         visit = _papers_visit_or_404(request, visit_id)
+        _refuse_unless(
+            is_team_lead(request.user, visit),
+            gettext("Only the lead of the team writes the report."),
+        )
         payload = ReportVersionInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
@@ -509,6 +532,10 @@ class ReportCommentListApi(APIView):
     def post(self, request: Request, visit_id: int, number: int) -> Response:
         visit = _papers_visit_or_404(request, visit_id)
         version = _version_or_404(request, visit, number)
+        _refuse_unless(
+            is_reviewed_participant(request.user, visit),
+            gettext("Only the reviewed participant's authority comments on the draft report."),
+        )
         payload = ReportCommentInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         comment: ReportComment = services.report_comment_add(

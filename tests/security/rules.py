@@ -107,22 +107,6 @@ def _pdf(world: World, variant: str) -> dict[str, Any]:
     return {"document": SimpleUploadedFile("report.pdf", PDF, content_type="application/pdf")}
 
 
-def _annual_report(world: World, variant: str) -> dict[str, Any]:
-    return {"year": 2026}
-
-
-def _finding(world: World, variant: str) -> dict[str, Any]:
-    return {"area": "statistics", "rating": "met", "text": "A finding nobody may file."}
-
-
-def _report_version(world: World, variant: str) -> dict[str, Any]:
-    return {"kind": "draft", "text": "A report nobody may write."}
-
-
-def _comment(world: World, variant: str) -> dict[str, Any]:
-    return {"text": "A comment nobody may make."}
-
-
 def _other_certificate(world: World) -> str:
     return str(world.other.certificate.number)
 
@@ -343,7 +327,7 @@ RULES: list[Rule] = [
     rule("reviews:report-comments-send", k.visit, OO, get=VISIT_REVIEWED),
     rule("reviews:report-version", k.visit_report, OO, get=VISIT),
     rule("reviews:report-comment", k.visit_report, OO, get=VISIT_REVIEWED),
-    rule("api:review-visit-finding-list", k.visit, OO, get=VISIT, write=VISIT_TEAM, body=_finding),
+    rule("api:review-visit-finding-list", k.visit, OO, get=VISIT, write=VISIT_TEAM),
     rule("api:review-visit-finding-detail", k.visit_finding, OO, get=VISIT, write=VISIT_TEAM),
     rule("api:review-visit-finding-evidence", k.visit_evidence_api, OO, get=VISIT),
     rule(
@@ -352,7 +336,6 @@ RULES: list[Rule] = [
         OO,
         get=VISIT,
         write=VISIT_TEAM,
-        body=_report_version,
     ),
     rule("api:review-visit-report-comments-sent", k.visit, OO, get=VISIT_REVIEWED),
     rule("api:review-visit-report-detail", k.visit_report, OO, get=VISIT),
@@ -362,7 +345,6 @@ RULES: list[Rule] = [
         OO,
         get=VISIT,
         write=VISIT_REVIEWED,
-        body=_comment,
     ),
     # Recommendations: the team (and the secretariat) write them, the reviewed participant
     # responds, the secretariat assesses.
@@ -410,7 +392,6 @@ RULES: list[Rule] = [
         "api:annual-report-list",
         get=AUTHORITY_OR_SECRETARIAT,
         write=AUTHORITY,
-        body=_annual_report,
     ),
     rule("api:annual-report-missing", get=SECRETARIAT),
     rule("api:annual-report-detail", k.annual_report_api, OO, get=OWN, write=OWN_AUTHORITY),
