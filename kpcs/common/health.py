@@ -36,7 +36,7 @@ def broker_status() -> dict[str, Any]:
         )
     try:
         with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2, timeout=2)
     except Exception as exc:
         return {"ok": False, "transport": url.split(":", 1)[0], "error": str(exc)[:200]}
     return {"ok": True, "transport": url.split(":", 1)[0]}
@@ -73,6 +73,29 @@ def worker_status() -> dict[str, Any]:
     return {"ok": True, "workers": alive}
 
 
+def jobs_status() -> dict[str, Any]:
+    """For the operator, never a failure by itself: jobs waiting for the queue to come back
+    (their message could not be sent) and jobs whose worker stopped sending its heartbeat
+    (the dispatcher queues them again within a minute)."""
+    from kpcs.common.models import BackgroundJob
+
+    cutoff = timezone.now() - timedelta(seconds=settings.KPCS_JOB_STALE_AFTER_SECONDS)
+    try:
+        unsent = (
+            BackgroundJob.objects.filter(status="queued", dispatched_at__isnull=True)
+            .exclude(task_name="")
+            .count()
+        )
+        abandoned = (
+            BackgroundJob.objects.filter(status="running", heartbeat_at__lt=cutoff)
+            .exclude(task_name="")
+            .count()
+        )
+    except Exception as exc:
+        return {"ok": True, "error": str(exc).splitlines()[0][:200]}
+    return {"ok": True, "waiting_for_queue": unsent, "abandoned": abandoned}
+
+
 def health_report() -> dict[str, Any]:
     checks = {"database": database_status(), "broker": broker_status()}
     checks["worker"] = (
@@ -80,4 +103,6 @@ def health_report() -> dict[str, Any]:
         if checks["database"]["ok"]
         else {"ok": False, "error": "unknown while the database is unreachable"}
     )
+    if checks["database"]["ok"]:
+        checks["jobs"] = jobs_status()
     return {"ok": all(c["ok"] for c in checks.values()), "checks": checks}

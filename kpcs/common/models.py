@@ -77,6 +77,19 @@ class BackgroundJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The outbox (kpcs.common.jobs): what to send to the queue, and whether it was sent. A job
+    # whose message could not be published (the broker was down) keeps dispatched_at empty
+    # and is sent again by background_jobs_dispatch_pending once the broker answers.
+    task_name = models.CharField(max_length=200, blank=True)
+    task_kwargs = models.JSONField(default=dict, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    dispatch_error = models.CharField(max_length=300, blank=True)
+    # Who runs it and its last sign of life: a running job whose heartbeat stops (its worker
+    # was killed) is queued again; `attempts` counts the runs, so one that kills its worker
+    # every time fails for good instead of looping.
+    worker = models.CharField(max_length=255, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]
@@ -85,6 +98,14 @@ class BackgroundJob(models.Model):
                 condition=models.Q(progress_done__lte=models.F("progress_total"))
                 | models.Q(progress_total=0),
                 name="background_job_progress_within_total",
+            ),
+        ]
+        indexes = [
+            # What the dispatcher looks for every minute: jobs waiting or running.
+            models.Index(
+                fields=["status", "created_at"],
+                name="background_job_unfinished",
+                condition=models.Q(status__in=["queued", "running"]),
             ),
         ]
 
@@ -102,6 +123,15 @@ class BackgroundJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def waits_for_queue(self) -> bool:
+        """Queued, but its message could not be sent: the task queue was unavailable."""
+        return (
+            self.status == self.Status.QUEUED
+            and self.dispatched_at is None
+            and bool(self.dispatch_error)
+        )
 
 
 class WorkerHeartbeat(models.Model):

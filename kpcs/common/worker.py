@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 import socket
+from typing import Any
 
 from celery import bootsteps
+from celery.signals import worker_ready
 
 logger = logging.getLogger(__name__)
 
@@ -54,3 +56,21 @@ class WorkerHeartbeat(bootsteps.StartStopStep):
         if self.tref is not None:
             self.tref.cancel()
             self.tref = None
+
+
+@worker_ready.connect
+def _sweep_at_start_up(sender: Any = None, **kwargs: Any) -> None:
+    """A worker that starts (or restarts after being killed) sends at once what waits in the
+    outbox and takes back jobs whose worker died, without waiting for beat's next minute."""
+    from django.db import connections
+
+    from kpcs.common.jobs import background_jobs_dispatch_pending
+
+    try:
+        report = background_jobs_dispatch_pending()
+        logger.info("start-up sweep of background jobs: %s", report)
+    except Exception:  # the database may still be starting; beat's sweep will follow
+        logger.warning("the start-up sweep of background jobs failed", exc_info=True)
+    finally:
+        # The pool's processes have their own connections; this one is not needed again.
+        connections.close_all()

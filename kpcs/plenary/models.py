@@ -454,6 +454,9 @@ class DocumentPackFile(models.Model):
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The building worker's last sign of life (kpcs.common.jobs.heartbeat): a file left
+    # "building" with a stale heartbeat was abandoned by a worker that died.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["pack", "language"]

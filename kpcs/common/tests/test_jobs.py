@@ -63,18 +63,25 @@ def test_finished_job_is_not_run_twice(django_capture_on_commit_callbacks) -> No
     assert CALLS == [str(job.id)]
 
 
-def test_unreachable_broker_marks_the_job_failed_instead_of_crashing(
+def test_unreachable_broker_leaves_the_job_queued_with_a_clear_message(
     django_capture_on_commit_callbacks, monkeypatch
 ) -> None:
-    def broken_delay(**kwargs):
-        raise ConnectionError("Connection refused")
+    from kombu.exceptions import OperationalError
 
-    monkeypatch.setattr(count_to_three, "delay", broken_delay)
+    def broken_apply_async(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    # As with a real broker: nothing runs in-process, publishing fails.
+    monkeypatch.setitem(count_to_three.app.conf, "task_always_eager", False)
+    monkeypatch.setattr(count_to_three, "apply_async", broken_apply_async)
     with django_capture_on_commit_callbacks(execute=True):
         job = background_job_start(kind="test", description="Count", task=count_to_three)
     job.refresh_from_db()
-    assert job.status == "failed"
-    assert "Could not reach the task queue" in job.message
+    assert job.status == "queued"
+    assert job.dispatched_at is None
+    assert job.waits_for_queue
+    assert "task queue is unavailable" in job.message
+    assert "Connection refused" in job.dispatch_error
 
 
 def test_job_page_shows_progress_to_its_starter_and_hides_it_from_others(client) -> None:

@@ -44,6 +44,7 @@ from django.utils.translation import gettext_lazy
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from kpcs.common.audit import record_create, record_update, snapshot
+from kpcs.common.jobs import fault_injection_pause, heartbeat
 from kpcs.common.models import BackgroundJob
 from kpcs.plenary.models import Document, DocumentPack, DocumentPackFile, Meeting
 
@@ -376,7 +377,9 @@ def _pack_open(
 
 
 def _requeueable(pack: DocumentPack, *, waiting: bool) -> Any:
-    stale = Q(status=FileStatus.RUNNING, started_at__lt=timezone.now() - STALE_RUNNING)
+    stale = Q(status=FileStatus.RUNNING) & (
+        Q(started_at__lt=timezone.now() - STALE_RUNNING) | _heartbeat_stopped()
+    )
     rule = Q(status=FileStatus.FAILED) | stale
     if waiting:
         rule |= Q(status=FileStatus.PENDING)
@@ -582,6 +585,65 @@ def _job_refresh_locked(pack: DocumentPack) -> None:
     job.save()
 
 
+def _heartbeat_stopped() -> Q:
+    cutoff = timezone.now() - dt.timedelta(seconds=settings.KPCS_JOB_STALE_AFTER_SECONDS)
+    return Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+
+
+def packs_recover() -> dict[str, int]:
+    """The packs' part of the outbox sweep (kpcs.common.jobs.background_jobs_dispatch_pending,
+    settings.KPCS_JOB_RECOVERY_HOOKS): languages left "building" by a worker that died go
+    back to waiting, and every waiting language of a pack whose queue was unreachable, or
+    whose worker died, is queued again. Nothing ready is touched; a duplicate message is
+    harmless (the build claims its row)."""
+    abandoned = DocumentPackFile.objects.filter(status=FileStatus.RUNNING).filter(
+        _heartbeat_stopped()
+    )
+    pack_ids = set(abandoned.values_list("pack_id", flat=True))
+    pack_ids |= {
+        pack_id
+        for pack_id, result in DocumentPack.objects.filter(
+            job__status__in=[BackgroundJob.Status.QUEUED, BackgroundJob.Status.RUNNING]
+        ).values_list("pk", "job__result")
+        if (result or {}).get("queue_unreachable")
+    }
+    requeued = 0
+    for pack_id in sorted(pack_ids):
+        with transaction.atomic():
+            pack = DocumentPack.objects.select_for_update().filter(pk=pack_id).first()
+            if pack is None:
+                continue
+            rows = pack.files.filter(
+                Q(status=FileStatus.PENDING) | (Q(status=FileStatus.RUNNING) & _heartbeat_stopped())
+            )
+            file_ids = _reset_for_queue(pack, rows, actor=None)
+            if file_ids:
+                logger.warning("pack %s: queuing again %s file(s)", pack_id, len(file_ids))
+            requeued += len(file_ids)
+            _job_refresh_locked(pack)
+            _schedule(pack, file_ids)
+    return {"pack_files_requeued": requeued, "pack_parts_removed": _orphan_parts_remove()}
+
+
+def _orphan_parts_remove() -> int:
+    """Delete the temporary files (_store's .pack-*.part) that a killed worker left behind:
+    never registered, and untouched for longer than a live build could leave one."""
+    storage = DocumentPackFile._meta.get_field("file").storage  # type: ignore[attr-defined]
+    if not isinstance(storage, FileSystemStorage):
+        return 0
+    folder = Path(storage.location) / "document-packs"
+    cutoff = timezone.now().timestamp() - settings.KPCS_JOB_STALE_AFTER_SECONDS
+    removed = 0
+    for part in folder.rglob(".pack-*.part") if folder.is_dir() else []:
+        try:
+            if part.stat().st_mtime < cutoff:
+                part.unlink()
+                removed += 1
+        except OSError:  # another sweep got there first
+            continue
+    return removed
+
+
 # --- Building one language (the task) ----------------------------------------------------------
 
 
@@ -601,14 +663,15 @@ def pack_file_build(*, file_id: int, final_attempt: bool = True) -> str:
     _job_refresh(pack.pk)
     stored: str | None = None
     try:
-        if not _language_current(pack, pack_file.language):
-            raise PackContentChanged(
-                _("The content changed after this pack was asked for: build the pack again.")
-            )
-        pdf = _render(pack, pack_file.language)
-        pages = int(_rendering().page_count(pdf))
-        stored = _store(pack_file, pdf)
-        registered = _register(file_id, stored, size=len(pdf), pages=pages)
+        with heartbeat(DocumentPackFile, file_id):
+            if not _language_current(pack, pack_file.language):
+                raise PackContentChanged(
+                    _("The content changed after this pack was asked for: build the pack again.")
+                )
+            pdf = _render(pack, pack_file.language)
+            pages = int(_rendering().page_count(pdf))
+            stored = _store(pack_file, pdf)
+            registered = _register(file_id, stored, size=len(pdf), pages=pages)
     except Exception as exc:
         if stored:
             _forget(pack_file, stored)
@@ -660,12 +723,26 @@ def _claim(file_id: int) -> DocumentPackFile | None:
         )
         if pack_file is None or pack_file.status == FileStatus.DONE:
             return None
+        now = timezone.now()
+        if pack_file.status == FileStatus.RUNNING and not _abandoned(pack_file, now):
+            # Another worker builds it now (a duplicate message): never two at once.
+            return None
         pack_file.status = FileStatus.RUNNING
         pack_file.attempts += 1
-        pack_file.started_at = timezone.now()
+        pack_file.started_at = now
+        pack_file.heartbeat_at = now
         pack_file.finished_at = None
-        pack_file.save(update_fields=["status", "attempts", "started_at", "finished_at"])
+        pack_file.save(
+            update_fields=["status", "attempts", "started_at", "heartbeat_at", "finished_at"]
+        )
     return pack_file
+
+
+def _abandoned(pack_file: DocumentPackFile, now: dt.datetime) -> bool:
+    """A file "building" whose worker stopped sending its heartbeat (it was killed)."""
+    cutoff = now - dt.timedelta(seconds=settings.KPCS_JOB_STALE_AFTER_SECONDS)
+    last = pack_file.heartbeat_at or pack_file.started_at
+    return last is None or last < cutoff
 
 
 def _render(pack: DocumentPack, language: str) -> bytes:
@@ -711,6 +788,7 @@ def _store(pack_file: DocumentPackFile, pdf: bytes) -> str:
             out.write(pdf)
             out.flush()
             os.fsync(out.fileno())
+        fault_injection_pause("pack.store")  # tests and the drill kill the worker here
         content = _WrittenFile(temporary)
         try:
             return storage.save(name, content)
