@@ -170,6 +170,8 @@ class PublicCompendiumListApi(APIView):
     best match first with `q`)."""
 
     permission_classes = [AllowAny]
+    # _listing pages the answer with this class; declared here so that the schema says so.
+    pagination_class = StandardPagination
 
     @extend_schema(
         operation_id="public_compendium_list",
@@ -209,6 +211,7 @@ class CompendiumListApi(APIView):
     """Every document of the compendium in any status (drafts and restricted ones too)."""
 
     permission_classes = [IsAuthenticated, IsSecretariat]
+    pagination_class = StandardPagination
 
     @extend_schema(
         operation_id="plenary_compendium_list",

@@ -103,8 +103,8 @@ class PackSerializer(serializers.Serializer):
     finished = serializers.BooleanField(help_text=_("No language waits or builds."))
     queue_unreachable = serializers.BooleanField(
         help_text=_(
-            "The task queue could not be reached: the build runs when the worker is back "
-            "(or POST …/retry/ to queue it again)."
+            "The task queue could not be reached: the build starts by itself when the queue "
+            "is back (or POST …/retry/ to queue it again)."
         )
     )
     progress = PackProgressSerializer()

@@ -93,8 +93,8 @@ def _started(request: HttpRequest, pack: DocumentPack) -> HttpResponse:
         messages.warning(
             request,
             _(
-                "Queued: the task queue cannot be reached now; the build will run when the "
-                "worker is back. You can queue it again below."
+                "Queued: the task queue cannot be reached now; the build starts by itself when the "
+                "queue is back. You can also queue it again below."
             ),
         )
     else:
@@ -265,8 +265,8 @@ class PackRetryView(SecretariatRequiredMixin, View):
             messages.warning(
                 request,
                 _(
-                    "The task queue still cannot be reached: the build will run when the "
-                    "worker is back."
+                    "The task queue still cannot be reached: the build starts by itself when the "
+                    "queue is back."
                 ),
             )
         else:

@@ -478,7 +478,7 @@ def _schedule(pack: DocumentPack, file_ids: list[int]) -> None:
 
 def pack_enqueue(*, pack_id: int, file_ids: list[int]) -> bool:
     """Queue one build task per file. When the broker cannot be reached the files stay
-    waiting and the pack says so ("queued; will run when the worker is back") until
+    waiting and the pack says so ("queued; starts by itself when the queue is back") until
     `pack_resume` or a new request queues them again. False when something was not queued."""
     from kpcs.plenary.tasks import pack_file_build, retries_in_process
 
@@ -519,7 +519,8 @@ def _set_queue_unreachable(pack_id: int, unreachable: bool) -> None:
 
 
 QUEUE_UNREACHABLE = gettext_lazy(
-    "Queued: the task queue cannot be reached now; the build will run when the worker is back."
+    "Queued: the task queue cannot be reached now; the build starts by itself when the queue "
+    "is back."
 )
 
 

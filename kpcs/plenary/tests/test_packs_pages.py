@@ -219,7 +219,7 @@ def test_with_the_broker_down_the_page_says_the_build_is_queued_and_can_queue_it
         # (The queue is tried after commit: outside a test, before the view answers.)
         response = client.post(url("pack-build", document.pk))
     page = client.get(response.url).content.decode()
-    assert "the build will run when the worker is back" in page
+    assert "the build starts by itself when the queue is back" in page
     assert "Queue it again" in page
     pack = DocumentPack.objects.get()
     assert set(pack.files.values_list("status", flat=True)) == {"pending"}

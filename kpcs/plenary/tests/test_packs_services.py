@@ -409,7 +409,7 @@ def test_with_the_broker_down_the_files_wait_and_the_pack_says_so(
     assert progress.state == "queued"
     job = BackgroundJob.objects.get(pk=pack.job_id)
     assert job.status == "queued"  # not failed: it will run
-    assert "when the worker is back" in job.message
+    assert "when the queue is back" in job.message
 
 
 def test_resume_queues_the_waiting_languages_once_the_broker_is_back(
