@@ -33,7 +33,13 @@ def database_config() -> dict:
             "and aggregations, and tests run on the same engine as production."
         )
     config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    # A kept connection is checked before each request reuses it, so that after a database
+    # restart the app reconnects by itself instead of failing on a dead connection.
     config["CONN_HEALTH_CHECKS"] = True
+    # While the database is unreachable a request fails within this many seconds (503)
+    # instead of hanging on the connection attempt.
+    options = config.setdefault("OPTIONS", {})
+    options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
     return config
 
 

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import sys
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -11,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from kpcs.common import selectors
 from kpcs.common.health import health_report
 from kpcs.common.http import HtmxHttpRequest
+from kpcs.common.outages import outage_response
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -39,7 +43,10 @@ def _wants_json(request: HttpRequest) -> bool:
     )
 
 
-def _error(request: HttpRequest, status: int, code: str, title: str, message: str) -> HttpResponse:
+def error_response(
+    request: HttpRequest, status: int, code: str, title: str, message: str
+) -> HttpResponse:
+    """The error page (JSON under /api/ or when asked for) with a message for people."""
     if _wants_json(request):
         return JsonResponse({"status": status, "code": code, "detail": message}, status=status)
     return render(
@@ -48,7 +55,22 @@ def _error(request: HttpRequest, status: int, code: str, title: str, message: st
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(
+    if isinstance(exception, RequestDataTooBig):
+        message = _(
+            "The form sent is larger than %(limit)s MB without its files (a text far too "
+            "long?); nothing was stored. Shorten it and send it again."
+        ) % {"limit": f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024:,.1f}"}
+        return error_response(request, 400, "request_too_large", _("Form too large"), message)
+    if isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
+        message = _(
+            "The form sent has more fields or files than any form of this site (at most "
+            "%(fields)s fields and %(files)s files); nothing was stored."
+        ) % {
+            "fields": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
+            "files": settings.DATA_UPLOAD_MAX_NUMBER_FILES,
+        }
+        return error_response(request, 400, "too_many_fields", _("Form too large"), message)
+    return error_response(
         request,
         400,
         "bad_request",
@@ -58,7 +80,7 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(
+    return error_response(
         request,
         403,
         "permission_denied",
@@ -74,11 +96,16 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     # get_object_or_404's English model names are not worth showing.
     if isinstance(detail, str) and detail and "matches the given query" not in detail:
         message = detail
-    return _error(request, 404, "not_found", _("Not found"), message)
+    return error_response(request, 404, "not_found", _("Not found"), message)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _error(
+    # A database outage or a full disk met outside a view (middleware reading the session, for
+    # instance) arrives here rather than at OutageMiddleware: the same clean 503/507.
+    outage = outage_response(request, sys.exc_info()[1])
+    if outage is not None:
+        return outage
+    return error_response(
         request,
         500,
         "server_error",
