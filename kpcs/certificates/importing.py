@@ -49,6 +49,7 @@ from kpcs.certificates.validation import (
     Finding,
     Key,
 )
+from kpcs.common.uploads import ZipBombError, zip_bomb_text, zip_unpacked_check
 
 Row = dict[str, Any]
 NumberedRow = tuple[int, Mapping[str, Any]]
@@ -366,6 +367,11 @@ def _xlsx_rows(
         raise not_xlsx
     if not hasattr(stream, "seek"):  # openpyxl needs to jump about in the ZIP archive
         stream = io.BytesIO(stream.read())
+    try:
+        # openpyxl would unpack a ZIP bomb's gigabytes of XML into memory.
+        zip_unpacked_check(stream)
+    except ZipBombError as exc:
+        raise _file_error("zip_bomb", zip_bomb_text(filename, exc)) from exc
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged workbook

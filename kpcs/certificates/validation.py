@@ -142,12 +142,14 @@ class Finding:
         return _("Row %(row)s: %(text)s") % {"row": self.row, "text": self.message}
 
     def as_dict(self) -> dict[str, Any]:
-        """The shape stored on CertificateUpload.findings and sent by the API."""
+        """The shape stored on CertificateUpload.findings and sent by the API. A NUL byte
+        quoted from the file is shown as ␀: PostgreSQL's jsonb cannot hold one, and the
+        reader should see where it was."""
         found: dict[str, Any] = {
             "row": self.row,
-            "column": self.column,
+            "column": self.column.replace("\x00", "\u2400"),
             "code": self.code,
-            "message": self.message,
+            "message": self.message.replace("\x00", "\u2400"),
         }
         if self.line is not None:
             found["line"] = self.line
