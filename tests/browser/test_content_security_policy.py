@@ -48,9 +48,9 @@ def _violations(page) -> list[str]:
     refused: list[str] = []
     page.on(
         "console",
-        lambda message: refused.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
     )
     return refused
 
@@ -78,9 +78,9 @@ def test_the_api_documentation_renders_from_the_sites_own_files(
     outside: list[str] = []
     page.on(
         "request",
-        lambda request: outside.append(request.url)
-        if not request.url.startswith(live_server.url)
-        else None,
+        lambda request: (
+            outside.append(request.url) if not request.url.startswith(live_server.url) else None
+        ),
     )
     page.goto(f"{live_server.url}/api/docs/")
     # Swagger UI has fetched the schema and drawn the operations.
