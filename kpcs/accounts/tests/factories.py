@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import factory
 from rest_framework.test import APIClient
@@ -66,7 +66,7 @@ def machine_api_client(participant: Any = None, **kwargs: Any) -> APIClient:
     request; the ApiClient is on `.api_client` (its account, the actor, on `.api_client.user`)."""
     if participant is not None:
         kwargs["participant"] = participant
-    api_client = ApiClientFactory(**kwargs)
+    api_client = cast(ApiClient, ApiClientFactory(**kwargs))
     client = APIClient()
     client.credentials(**api_auth(api_client))
     client.api_client = api_client  # type: ignore[attr-defined]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import string
+from typing import cast
 
 import factory
 
@@ -70,7 +71,9 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
     def admitted(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
         if create and extracted is not False:
             StatusEvent.objects.get_or_create(
-                participant=self, date=self.admitted_on, event=StatusEvent.Event.ADMITTED
+                participant=cast(Participant, self),
+                date=self.admitted_on,
+                event=StatusEvent.Event.ADMITTED,
             )
 
 
