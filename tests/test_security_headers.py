@@ -58,3 +58,16 @@ def test_uploaded_files_are_not_reachable_by_their_storage_address(settings, tmp
         assert response.status_code == 404, path
         assert b"confidential" not in response.content
     assert not str(tmp_path).startswith(str(settings.STATIC_ROOT or "/nonexistent"))
+
+
+def test_a_log_in_lasts_a_working_day_not_two_weeks(client) -> None:
+    from django.conf import settings
+
+    from kpcs.accounts.tests.factories import UserFactory
+
+    client.force_login(UserFactory(role="authority"))
+    response = client.get("/en/")
+    assert client.session.get_expiry_age() == 12 * 3600 == settings.SESSION_COOKIE_AGE
+    assert settings.SESSION_COOKIE_HTTPONLY
+    assert settings.SESSION_COOKIE_SAMESITE == "Lax"
+    assert response.status_code == 200

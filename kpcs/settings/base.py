@@ -435,6 +435,11 @@ LOGGING = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
+# A log-in lasts a working day, not Django's two weeks: after SESSION_HOURS the password and
+# the second factor are asked again (OWASP ASVS 3.3), and a session cookie left on a shared
+# computer does not outlive the day.
+SESSION_COOKIE_AGE = env.int("SESSION_HOURS", default=12) * 3600
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True  # htmx sends the token from the page (hx-headers)
 X_FRAME_OPTIONS = "DENY"
 # Content Security Policy: only the site's own scripts, styles, fonts and images; no inline
