@@ -13,7 +13,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -65,32 +66,48 @@ def findings_error_serializer(
     handler builds the body; statistics and certificates each document their findings.)"""
     component, finding = ref_name, finding_ref
 
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {
+                "findings": {"type": "array", "items": {"$ref": f"#/components/schemas/{finding}"}}
+            },
+        }
+    )
+    class FindingsField(serializers.DictField):
+        pass
+
     class FindingsErrorSerializer(serializers.Serializer):
         status = serializers.IntegerField()
         code = serializers.CharField()
         detail = serializers.CharField()
         # DRF takes declared fields off the class, so this does not hide Serializer.errors.
-        errors = serializers.SerializerMethodField()  # type: ignore[assignment]
+        # Not required: a body that could not be read at all (malformed JSON) has no findings.
+        errors = FindingsField(required=False)  # type: ignore[assignment]
 
         class Meta:
             ref_name = component
 
-        @extend_schema_field(
-            {
-                "type": "object",
-                "properties": {
-                    "findings": {
-                        "type": "array",
-                        "items": {"$ref": f"#/components/schemas/{finding}"},
-                    }
-                },
-            }
-        )
-        def get_errors(self, obj: Any) -> dict[str, Any]:
-            return obj["errors"]
-
     FindingsErrorSerializer.__doc__ = description
     return FindingsErrorSerializer
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        # Usually a list of messages; input with nested parts (a list of items, an object in
+        # an object) gets the same shape nested: an object by field or item number, or a list
+        # with one entry per item. A refused batch lists its findings (objects) instead.
+        "additionalProperties": {
+            "anyOf": [
+                {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "object"}]}},
+                {"type": "object"},
+            ]
+        },
+    }
+)
+class _ErrorMessagesField(serializers.DictField):
+    """`errors` of the error body: the messages by field or query parameter (for the schema)."""
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -100,14 +117,49 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text=_("A machine-readable code, e.g. `not_found`."))
     detail = serializers.CharField(help_text=_("What went wrong, for a person to read."))
     # DRF takes declared fields off the class, so this does not hide Serializer.errors.
-    errors = serializers.DictField(  # type: ignore[assignment]
-        child=serializers.ListField(child=serializers.CharField()),
+    errors = _ErrorMessagesField(  # type: ignore[assignment]
         required=False,
-        help_text=_("For invalid input: the messages for each field or query parameter."),
+        help_text=_(
+            "For invalid input: the messages for each field or query parameter (nested the "
+            "same way for nested input)."
+        ),
     )
 
     class Meta:
         ref_name = "Error"
+
+
+# What each error status means in this API, for the schema (views may say more).
+ERROR_DESCRIPTIONS: dict[int, Any] = {
+    400: _("The request is invalid: `errors` names each field or query parameter at fault."),
+    401: _("No credentials, or credentials that are not (or no longer) valid."),
+    403: _("Authenticated, but not allowed to do this."),
+    404: _("There is no such object, or it is not visible to the caller."),
+    409: _("The object is not in a state that allows this (yet)."),
+    413: _("The request body is larger than this address accepts."),
+    429: _("Too many requests; wait the Retry-After seconds."),
+}
+
+
+def error_responses(*codes: int, **descriptions: Any) -> dict[int, OpenApiResponse]:
+    """The schema's error answers of an operation, each the common error body with what the
+    status means here: `error_responses(400, 401, 403, 404)`. A view that has more to say
+    about one passes it by name: `error_responses(404, e404=_("No such certificate."))`."""
+    return {
+        code: OpenApiResponse(
+            ErrorSerializer, description=descriptions.get(f"e{code}", ERROR_DESCRIPTIONS[code])
+        )
+        for code in codes
+    }
+
+
+def file_responses(*content_types: str, description: Any = None) -> dict[Any, Any]:
+    """The schema's 200 answer of a download that is sent with the file's own content type
+    (one of `content_types`)."""
+    response = OpenApiResponse(
+        OpenApiTypes.BINARY, description=description or _("The file, as a download.")
+    )
+    return {(200, content_type): response for content_type in sorted(set(content_types))}
 
 
 def _flatten_codes(codes: Any) -> str:

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from kpcs.common.api import ErrorSerializer
+from kpcs.common.api import error_responses
 from kpcs.common.selectors import background_job_visible_to
 
 
@@ -38,7 +38,7 @@ class JobDetailApi(APIView):
     @extend_schema(
         operation_id="job_retrieve",
         tags=["jobs"],
-        responses={200: OutputSerializer, 404: ErrorSerializer},
+        responses={200: OutputSerializer, **error_responses(401, 404)},
     )
     def get(self, request: Request, job_id: Any) -> Response:
         job = background_job_visible_to(user=request.user, job_id=str(job_id))

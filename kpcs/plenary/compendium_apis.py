@@ -27,7 +27,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kpcs.accounts.permissions import IsSecretariat
-from kpcs.common.api import ErrorSerializer, StandardPagination
+from kpcs.common.api import StandardPagination, error_responses
 from kpcs.plenary.models import Document
 from kpcs.plenary.selectors import compendium as selectors
 from kpcs.plenary.selectors.search import MAX_QUERY_LENGTH, document_search, search_language
@@ -177,7 +177,7 @@ class PublicCompendiumListApi(APIView):
         operation_id="public_compendium_list",
         tags=PUBLIC_TAGS,
         parameters=[CompendiumQuerySerializer],
-        responses={200: CompendiumDocumentSerializer(many=True), 400: ErrorSerializer},
+        responses={200: CompendiumDocumentSerializer(many=True), **error_responses(400)},
     )
     def get(self, request: Request) -> Response:
         q, section, language = _query(request)
@@ -219,9 +219,7 @@ class CompendiumListApi(APIView):
         parameters=[CompendiumQuerySerializer],
         responses={
             200: CompendiumDocumentSerializer(many=True),
-            400: ErrorSerializer,
-            401: ErrorSerializer,
-            403: ErrorSerializer,
+            **error_responses(400, 401, 403),
         },
     )
     def get(self, request: Request) -> Response:
@@ -263,10 +261,7 @@ class CompendiumSectionApi(APIView):
         request=SectionInputSerializer,
         responses={
             200: CompendiumDocumentSerializer,
-            400: ErrorSerializer,
-            401: ErrorSerializer,
-            403: ErrorSerializer,
-            404: ErrorSerializer,
+            **error_responses(400, 401, 403, 404),
         },
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -321,10 +316,7 @@ class CompendiumSupersessionApi(APIView):
         request=SupersessionInputSerializer,
         responses={
             200: CompendiumDocumentSerializer,
-            400: ErrorSerializer,
-            401: ErrorSerializer,
-            403: ErrorSerializer,
-            404: ErrorSerializer,
+            **error_responses(400, 401, 403, 404),
         },
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -345,9 +337,7 @@ class CompendiumSupersessionApi(APIView):
         request=None,
         responses={
             200: OpenApiResponse(CompendiumDocumentSerializer, description=_("In force again.")),
-            401: ErrorSerializer,
-            403: ErrorSerializer,
-            404: ErrorSerializer,
+            **error_responses(401, 403, 404),
         },
     )
     def delete(self, request: Request, pk: int) -> Response:

@@ -218,7 +218,8 @@ class PackRequestSerializer(serializers.Serializer):
     def validate_document(self, value: str) -> Document:
         text = value.strip()
         document = Document.objects.filter(symbol=text).first()
-        if document is None and text.isdigit():
+        # isascii: str.isdigit() also says yes to "³" and other digits int() refuses.
+        if document is None and text.isascii() and text.isdigit():
             document = Document.objects.filter(pk=int(text)).first()
         if document is None:
             raise serializers.ValidationError(

@@ -28,7 +28,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from kpcs.accounts.permissions import is_secretariat
-from kpcs.common.api import ErrorSerializer, StandardPagination, file_responses
+from kpcs.common.api import ErrorSerializer, StandardPagination, error_responses, file_responses
 from kpcs.common.uploads import CONTENT_TYPES, REPORT_KINDS, document_response
 from kpcs.reviews.models import AnnualReport
 from kpcs.reviews.selectors import annual_reports as ar
@@ -320,7 +320,7 @@ def _output(report: AnnualReport, request: Request, code: int = 200) -> Response
     return Response(AnnualReportSerializer(report, context={"request": request}).data, status=code)
 
 
-COMMON_ERRORS: dict[int, Any] = {401: ErrorSerializer, 403: ErrorSerializer}
+COMMON_ERRORS: dict[int, Any] = error_responses(401, 403)
 
 
 # --- Views -------------------------------------------------------------------------------------

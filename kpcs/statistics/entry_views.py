@@ -856,7 +856,7 @@ def stock_page(
         # ?year= picks the declaration to change; anything else starts a new one.
         wanted = request.GET.get("year", "")
         declared = {d.year: d for d in declarations}
-        chosen = declared.get(int(wanted)) if wanted.isdigit() else None
+        chosen = declared.get(int(wanted)) if wanted.isascii() and wanted.isdigit() else None
         initial: dict[str, Any] = {"year": years[0]}
         if chosen is not None:
             initial = {

@@ -25,7 +25,12 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from kpcs.accounts.permissions import is_secretariat
-from kpcs.common.api import ErrorSerializer, StandardPagination, findings_error_serializer
+from kpcs.common.api import (
+    ErrorSerializer,
+    StandardPagination,
+    error_responses,
+    findings_error_serializer,
+)
 from kpcs.participants.selectors import participant_get
 from kpcs.statistics import services
 from kpcs.statistics.deadlines import submission_edit_state
@@ -800,9 +805,13 @@ class StockDeclareApi(APIView):
             200: OpenApiResponse(
                 StockDeclarationSerializer, description=_("The year's declaration, changed.")
             ),
-            400: ErrorSerializer,
-            401: ErrorSerializer,
-            403: ErrorSerializer,
+            **error_responses(
+                400,
+                401,
+                403,
+                404,
+                e404=_("No such address: the year in the path is not a whole number."),
+            ),
         },
     )
     def put(self, request: Request, year: int) -> Response:

@@ -159,7 +159,7 @@ def report_visible_to(user: Any, subject: str, key: str) -> bool:
     and the participant list are public; a review report follows its visit's final report."""
     if subject in PUBLIC_REPORTS:
         return True
-    if subject == Subject.REVIEW_REPORT and key.isdigit():
+    if subject == Subject.REVIEW_REPORT and key.isascii() and key.isdigit():
         from kpcs.reviews.models import ReportVersion
         from kpcs.reviews.selectors.access import visit_visible_to
 

@@ -124,7 +124,8 @@ def _statistics_key(key: str) -> str:
         "The key of a statistics summary is the year and the release number, e.g. 2025/1 "
         "(or the year alone for its latest release)."
     )
-    if not year_text.isdigit() or (number_text and not number_text.isdigit()):
+    # ASCII digits only: str.isdigit() also says yes to "³", which int() refuses.
+    if not key.isascii() or not year_text.isdigit() or (number_text and not number_text.isdigit()):
         raise ValidationError({"key": message})
     releases = Release.objects.filter(year=int(year_text))
     if number_text:
@@ -140,7 +141,7 @@ def _statistics_key(key: str) -> str:
 def _review_report_key(key: str) -> str:
     from kpcs.reviews.models import ReportVersion, ReviewVisit
 
-    if not key.strip().isdigit():
+    if not (key.isascii() and key.strip().isdigit()):
         raise ValidationError(
             {"key": _("The key of a review visit report is the visit's number, e.g. 12.")}
         )
@@ -257,7 +258,9 @@ def pack_labels(packs: Iterable[DocumentPack]) -> dict[int, str]:
     visit_ids = {
         int(pack.subject_key)
         for pack in packs
-        if pack.subject == Subject.REVIEW_REPORT and pack.subject_key.isdigit()
+        if pack.subject == Subject.REVIEW_REPORT
+        and pack.subject_key.isascii()
+        and pack.subject_key.isdigit()
     }
     visits = ReviewVisit.objects.select_related("participant").in_bulk(visit_ids)
     return {pack.pk: pack_label(pack, visits=visits) for pack in packs}
@@ -281,7 +284,7 @@ def subject_label(
             "year": year,
             "number": number,
         }
-    if subject == Subject.REVIEW_REPORT and key.isdigit():
+    if subject == Subject.REVIEW_REPORT and key.isascii() and key.isdigit():
         if visits is None:
             from kpcs.reviews.models import ReviewVisit
 

@@ -118,7 +118,7 @@ def _clean_count(field: str, value: Any, errors: dict[str, list[str]]) -> int | 
         number = None
     elif isinstance(value, int):
         number = value
-    elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    elif isinstance(value, str) and value.isascii() and value.strip().lstrip("-").isdigit():
         number = int(value.strip())
     else:
         number = None

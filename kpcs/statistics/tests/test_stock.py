@@ -518,3 +518,10 @@ def test_stock_is_never_shown_on_a_public_page_or_the_public_api(client, planted
             assert figure not in body, url
         if url.startswith("/api/"):
             assert "stock" not in body.lower(), url
+
+
+def test_a_year_to_change_in_digits_other_than_0_to_9_starts_a_new_declaration(
+    bwa_client,
+) -> None:
+    # str.isdigit() says yes to "²⁰²²", which int() refuses: this answered 500.
+    assert bwa_client.get(PAGE, {"year": "²⁰²²"}).status_code == 200
