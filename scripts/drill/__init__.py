@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,9 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from local_servers import RedisServer
+
 ROOT = Path(__file__).resolve().parent.parent.parent
-REDIS_SERVER = "/usr/bin/redis-server"
-NO_PERSISTENCE = ("--save", "", "--appendonly", "no", "--daemonize", "no")
 WORKER_OPTIONS = ("--pool=solo", "--without-mingle", "--without-gossip", "--loglevel=WARNING")
 # Fast fault detection for the drill: a killed worker's job is abandoned after 5 s (production
 # default 90 s, settings.KPCS_JOB_STALE_AFTER_SECONDS).
@@ -53,54 +52,6 @@ def scenario(group: str) -> Callable[[Callable[[Drill], None]], Callable[[Drill]
         return run
 
     return register
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class RedisServer:
-    """A throw-away redis-server on its own port, without persistence."""
-
-    def __init__(self, port: int | None = None) -> None:
-        self.port = port or free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def url(self, db: int = 0) -> str:
-        return f"redis://127.0.0.1:{self.port}/{db}"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(  # noqa: S603
-            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", *NO_PERSISTENCE],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if self.ping():
-                return
-            time.sleep(0.1)
-        raise RuntimeError(f"redis-server did not start on port {self.port}")
-
-    def ping(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
-                sock.sendall(b"PING\r\n")
-                return sock.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        self.process = None
 
 
 @dataclass

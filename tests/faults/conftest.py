@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,77 +18,12 @@ import pytest
 from django.db import connection
 
 from kpcs.celery import app
+from scripts.local_servers import REDIS_SERVER, RedisServer
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 # Fast heartbeats so that a killed worker's job is seen abandoned within seconds.
 HEARTBEAT_SECONDS = 0.5
 STALE_AFTER_SECONDS = 4.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class RedisServer:
-    """A throw-away redis-server: no persistence, its own port."""
-
-    def __init__(self, port: int | None = None) -> None:
-        self.port = port or free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def url(self, db: int = 0) -> str:
-        return f"redis://127.0.0.1:{self.port}/{db}"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(  # noqa: S603
-            [
-                REDIS_SERVER,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--daemonize",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if self.ping():
-                return
-            time.sleep(0.1)
-        raise RuntimeError(f"redis-server did not start on port {self.port}")
-
-    def ping(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
-                sock.sendall(b"PING\r\n")
-                return sock.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        self.process = None
-
-    def client(self, db: int = 0) -> Any:
-        import redis
-
-        return redis.Redis.from_url(self.url(db), socket_timeout=2)
 
 
 @pytest.fixture
