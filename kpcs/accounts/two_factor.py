@@ -146,31 +146,26 @@ def disable_two_factor(*, user: User, actor: Any) -> None:
     required (secretariat and admin-site accounts)."""
     if two_factor_required(user):
         raise PermissionDenied(_("Two-factor authentication is required for this account."))
-    before = _state(user)
-    for model in (TOTPDevice, StaticDevice):
-        model.objects.filter(user=user).delete()
-    audit.record_update(
-        actor=actor,
-        instance=user,
-        before=before,
-        after=_state(user),
-        reason="Two-factor authentication disabled",
-    )
+    _remove_devices(user=user, actor=actor, reason="Two-factor authentication disabled")
 
 
 @transaction.atomic
 def reset_two_factor(*, user: User, actor: Any) -> None:
     """The secretariat's remedy for a lost phone: remove the user's authenticator and backup
     codes. Where the second factor is required, the next log-in sets up a new one."""
+    _remove_devices(
+        user=user,
+        actor=actor,
+        reason="Two-factor authentication reset by the secretariat (lost device)",
+    )
+
+
+def _remove_devices(*, user: User, actor: Any, reason: str) -> None:
     before = _state(user)
     for model in (TOTPDevice, StaticDevice):
         model.objects.filter(user=user).delete()
     audit.record_update(
-        actor=actor,
-        instance=user,
-        before=before,
-        after=_state(user),
-        reason="Two-factor authentication reset by the secretariat (lost device)",
+        actor=actor, instance=user, before=before, after=_state(user), reason=reason
     )
 
 
