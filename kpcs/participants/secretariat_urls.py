@@ -80,4 +80,5 @@ urlpatterns = [
         name="reference-data-reload",
     ),
     path("audit-log/", views.AuditLogView.as_view(), name="audit-log"),
+    path("audit-log/export.csv", views.AuditLogExportView.as_view(), name="audit-log-export"),
 ]

@@ -211,6 +211,7 @@ RULES: list[Rule] = [
     rule("secretariat:reference-data", get=SECRETARIAT),
     rule("secretariat:reference-data-reload", get=SECRETARIAT),
     rule("secretariat:audit-log", get=SECRETARIAT),
+    rule("secretariat:audit-log-export", get=SECRETARIAT),
     # --- Background jobs: the one who started it, and the secretariat --------------------------
     rule("common:job-status", k.job_page, OO, get=OWN, methods=("get",)),
     rule("api:job-detail", k.job_api, OO, get=OWN),

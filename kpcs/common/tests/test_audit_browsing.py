@@ -115,3 +115,62 @@ def test_a_certificates_page_links_to_its_history_for_the_secretariat(client, se
     )
     assert response.status_code == 200
     assert audit_history_url(certificate).replace("&", "&amp;") in response.content.decode()
+
+
+# --- The CSV download ---------------------------------------------------------------------------
+
+EXPORT = "/en/secretariat/audit-log/export.csv"
+
+
+def _csv_rows(response) -> list[list[str]]:
+    import csv
+    import io
+
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_the_filtered_trail_downloads_as_csv_with_formulas_neutralised(client, secretariat) -> None:
+    other = UserFactory(role="secretariat", username="other")
+    hostile = _observer(secretariat, "AAA")
+    audit.save_with_audit(
+        instance=hostile, actor=secretariat, values={"name_en": '=HYPERLINK("x")'}
+    )
+    _observer(other, "BBB")
+
+    response = client.get(EXPORT, {"user": secretariat.pk})
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="kpcs-audit-log-')
+    header, *rows = _csv_rows(response)
+    assert header == [
+        "when",
+        "who",
+        "action",
+        "record type",
+        "record id",
+        "record",
+        "changes",
+        "reason",
+    ]
+    assert [row[1] for row in rows] == ["sec", "sec"]
+    assert {row[3] for row in rows} == {"participants.observer"}
+    changes = rows[0][6]
+    assert "HYPERLINK" in changes and not changes.startswith("=")
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row[1:])
+
+
+def test_the_csv_download_refuses_a_filter_that_names_nothing_known(client, secretariat) -> None:
+    response = client.get(EXPORT, {"record": "nosuch.model"})
+    assert response.status_code == 400
+    assert "The filter is not valid" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["authority", "observer", "reviewer"])
+def test_only_the_secretariat_downloads_the_trail(client, role) -> None:
+    client.force_login(UserFactory(role=role))
+    assert client.get(EXPORT).status_code == 403
+    client.logout()
+    response = client.get(EXPORT)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
