@@ -68,11 +68,12 @@ def secretariat_urls(records: dict) -> list[str]:
         ("reference-data", []),
         ("reference-data-reload", []),
         ("audit-log", []),
+        ("audit-log-export", []),
     ]
     return [reverse(f"secretariat:{name}", args=args) for name, args in names]
 
 
-PAGE_COUNT = 24
+PAGE_COUNT = 25
 
 
 def test_the_access_tests_cover_every_secretariat_page(records) -> None:
