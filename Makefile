@@ -48,7 +48,7 @@ messages: $(STAMP)
 	$(BIN)/python manage.py makemessages --ignore=.venv --ignore=var --no-obsolete -l fr -l es -l ru -l zh_Hans -l ar
 
 # Breaks Redis and kills workers on purpose, against a database and a redis-server of its own
-# (scripts/fault_drill.py, docs/_queue.md); ARGS="--only queue" or "--list".
+# (scripts/fault_drill.py, docs/operations.md); ARGS="--only queue" or "--list".
 drill: install
 	$(BIN)/python scripts/embedded_db.py exec -- $(BIN)/python scripts/fault_drill.py $(ARGS)
 

@@ -1,5 +1,5 @@
 """The fault drill (`make drill`): break what production depends on, on purpose, and check
-that the system behaves as docs/_queue.md says. Prints one PASS or FAIL line per check and
+that the system behaves as docs/operations.md says. Prints one PASS or FAIL line per check and
 exits 1 when any failed.
 
 It never touches the data or services of the machine: it creates a database of its own beside

@@ -3,7 +3,7 @@
 A task receives the job id, calls `run_job`, and reports progress through the callback it is
 handed; the page that started it polls `common:job-status` (htmx) for a progress bar.
 
-Fault tolerance (docs/_queue.md):
+Fault tolerance (docs/operations.md):
 
 - Outbox. The job row records the task and its arguments; its message is published after
   commit and `dispatched_at` is set only once the broker took it. With the broker down the

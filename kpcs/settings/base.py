@@ -113,7 +113,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Log-in lock-out (django-axes; docs/_accounts.md). A failure counts against the pair
+# Log-in lock-out (django-axes; docs/security.md). A failure counts against the pair
 # "username + client address" and against the username alone, never against the address
 # alone: a whole office behind one NAT address must not be locked out by one person's typos.
 # The pair is locked after AXES_FAILURE_LIMIT failures; the username from any address after
@@ -276,7 +276,7 @@ SPECTACULAR_SETTINGS = {
 # The cache holds the API throttle counts: Redis when REDIS_URL is set, so that every web
 # process counts the same requests; otherwise each process's memory (the embedded mode runs one).
 # With Redis down the cache falls back to each process's memory for a while instead of failing
-# the request (kpcs.common.cache, docs/_queue.md): pages answer and throttles keep counting.
+# the request (kpcs.common.cache, docs/operations.md): pages answer and throttles keep counting.
 if redis_url():
     CACHES = {
         "default": {
@@ -381,7 +381,7 @@ CELERY_BEAT_SCHEDULE: dict = {
 REVIEW_RECOMMENDATION_REMINDER_DAYS = env.int("REVIEW_RECOMMENDATION_REMINDER_DAYS", default=30)
 ANNUAL_REPORT_REMINDER_DAYS = env.list("ANNUAL_REPORT_REMINDER_DAYS", cast=int, default=[30, 7])
 REVIEW_UPLOAD_MAX_MB = env.int("REVIEW_UPLOAD_MAX_MB", default=20)
-# Request bodies (docs/_hostile.md). Uploaded files above FILE_UPLOAD_MAX_MEMORY_SIZE go to a
+# Request bodies (docs/security.md). Uploaded files above FILE_UPLOAD_MAX_MEMORY_SIZE go to a
 # temporary file, never into memory; form fields without files may total
 # DATA_UPLOAD_MAX_MEMORY_SIZE (the longest text a form takes, a plenary document's body of
 # 500,000 characters, is 4.5 MB when every character takes 3 bytes, percent-encoded).

@@ -1,5 +1,5 @@
 """Queue faults: Redis stopped and back, a worker killed in the middle of an import and of a
-PDF pack. What each scenario proves is in docs/_queue.md; the tests in tests/faults/ prove the
+PDF pack. What each scenario proves is in docs/operations.md; the tests in tests/faults/ prove the
 same on every CI run."""
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ The schema is the one the app serves at /api/schema/ (generated in-process); the
 through Django's WSGI handler in this thread, inside the test's transaction, so everything a
 fuzzed write does is rolled back. Examples per operation: `SCHEMATHESIS_MAX_EXAMPLES` (default
 10, for the fuzzing phase; the coverage phase adds its own deterministic set); generation is
-derandomized so that a run is reproducible. See docs/_schema.md.
+derandomized so that a run is reproducible. See docs/security.md.
 """
 
 from __future__ import annotations

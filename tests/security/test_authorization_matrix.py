@@ -1,7 +1,7 @@
 """The authorization matrix: every named URL pattern × every role × own/other object × method.
 
 Rules live in rules.py (how to read them, and how to add one for a new endpoint, is said
-there and in docs/_authz.md). A cell's id names it exactly:
+there and in docs/security.md). A cell's id names it exactly:
 `<url name>|<method>|<role>|<variant>`, e.g. `annual_reports:detail|get|authority|other`.
 """
 
@@ -27,7 +27,7 @@ from tests.security.matrix import (
 from tests.security.rules import ADMIN_NAMESPACE, ADMIN_OPEN, ROLES, RULES, RULES_BY_NAME, Rule
 
 PATTERNS = url_patterns()
-WHERE = "tests/security/rules.py (RULES; see docs/_authz.md)"
+WHERE = "tests/security/rules.py (RULES; see docs/security.md)"
 
 
 def _admin(name: str) -> bool:

@@ -4,7 +4,7 @@ kpcs.plenary.selectors.search.match_vector(language) matches the words of a docu
 and body in that language (the English text where the language version is empty) with the
 language's text search configuration. Each index below is that exact expression, so a search
 is an index lookup instead of rebuilding every document's vector (measured on 5,000 documents
-of 400 words: 3 s → 2 ms for the match; docs/_plenary_compendium.md). The expressions must
+of 400 words: 3 s → 2 ms for the match; docs/plenary.md). The expressions must
 stay identical to what the ORM generates; test_search_indexes.py checks that each language's
 search uses its index.
 
